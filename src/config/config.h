@@ -1,0 +1,103 @@
+// The validated, resolved gateway configuration. It is immutable once loaded: the server holds it
+// in a shared_ptr snapshot that SIGHUP swaps atomically, so a request finishes on the config it
+// started with.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "http/server_limits.h"
+#include "spi/provider_settings.h"
+
+namespace gw {
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free port
+  int workers = 0;                        // 0 = number of cores
+  ServerLimits limits;
+  std::chrono::milliseconds drain_grace{30000};
+};
+
+struct LoggingConfig {
+  std::string access_log = "stdout";  // "stdout", "stderr", "off", or a file path
+  std::string level = "info";
+};
+
+// "provider/model": one place a request can be served.
+struct RouteTarget {
+  std::string provider;
+  std::string model;
+  std::string str() const { return provider + "/" + model; }
+  bool operator==(const RouteTarget&) const = default;
+};
+
+struct PersonaConfig {
+  std::string name;
+  RouteTarget primary;
+  std::vector<RouteTarget> fallback;
+  std::map<std::string, RouteTarget> routes;  // alias → target
+  std::vector<std::string> allow;             // further "provider/model" or "provider/*"
+  std::vector<std::string> requires_caps;     // "streaming", "tool_calling", …
+  std::vector<std::string> tools;
+  boost::json::object budget;  // kept for the budget module; shape validated by the schema
+  std::string team;
+  std::string project;
+};
+
+struct KeyConfig {
+  std::array<std::uint8_t, 32> sha256{};  // SHA-256 of the key; the key itself is not kept
+  std::vector<std::string> personas;      // first is the default; X-Persona picks another
+  std::string name;                       // label for logs, never the key
+  std::string team;
+  std::string project;
+};
+
+struct Config {
+  int version = 1;
+  ServerConfig server;
+  std::string storage_url = "sqlite://data/gateway.db";
+  LoggingConfig logging;
+  bool local_demo = false;  // plaintext secrets allowed (local demos only)
+  std::map<std::string, ProviderSettings> providers;
+  std::map<std::string, PersonaConfig> personas;
+  std::vector<KeyConfig> keys;
+  std::string source_path;
+};
+
+struct ConfigProblem {
+  std::string pointer;  // JSON pointer into the config document ("" for the root)
+  std::string message;
+  bool warning = false;  // warnings do not stop the config from loading
+};
+
+struct ConfigLoad {
+  std::optional<Config> config;  // set when there are no (non-warning) problems
+  std::vector<ConfigProblem> problems;
+};
+
+struct ConfigLoadOptions {
+  std::vector<std::string> provider_types;  // registered adapter types
+  // Environment lookup for env: secrets; defaults to getenv. Tests inject their own.
+  std::function<std::optional<std::string>(const std::string&)> getenv;
+};
+
+// Reads JSON or YAML (by extension, or by content when the extension is neither), validates it
+// against config/schema/gateway.schema.json (compiled into the binary) and the semantic rules,
+// applies `defaults` and persona `extends`, resolves secret references and hashes gateway keys.
+ConfigLoad load_config_file(const std::string& path, const ConfigLoadOptions& options);
+ConfigLoad load_config_text(std::string_view text, std::string_view format /* "json"|"yaml" */,
+                            const ConfigLoadOptions& options);
+
+// SHA-256 of a gateway key, and a constant-time comparison of two hashes.
+std::array<std::uint8_t, 32> hash_key(std::string_view key);
+bool hashes_equal(const std::array<std::uint8_t, 32>& a, const std::array<std::uint8_t, 32>& b);
+
+}  // namespace gw
