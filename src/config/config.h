@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/json/object.hpp>
@@ -58,6 +59,9 @@ struct KeyConfig {
   std::string name;                       // label for logs, never the key
   std::string team;
   std::string project;
+  // Only for local_demo configs whose key is written in plaintext: lets `serve` print a curl
+  // line that works as printed. Empty otherwise; never logged.
+  std::string demo_plaintext;
 };
 
 struct Config {
@@ -87,6 +91,9 @@ struct ConfigLoadOptions {
   std::vector<std::string> provider_types;  // registered adapter types
   // Environment lookup for env: secrets; defaults to getenv. Tests inject their own.
   std::function<std::optional<std::string>(const std::string&)> getenv;
+  // load_config_text only: where relative file: secret paths start ("" = working directory).
+  // load_config_file always uses the config file's own directory.
+  std::string base_dir;
 };
 
 // Reads JSON or YAML (by extension, or by content when the extension is neither), validates it

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (CMake preset "fuzz", clang++-14) and runs each one for
+# FUZZ_SECONDS (default 15) seconds, seeded with the recorded provider transcripts in
+# test/fixtures/providers. Prints one summary line per target; exits non-zero if any target
+# crashes, violates an invariant, times out or runs out of memory (its log and the offending
+# input are kept and their paths printed). Works from any directory.
+#
+#   scripts/fuzz.sh                       # all targets
+#   FUZZ_SECONDS=60 scripts/fuzz.sh fuzz_sse
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+seconds="${FUZZ_SECONDS:-15}"
+fixtures="$root/test/fixtures/providers"
+bin_dir="$root/build/fuzz/test/fuzz"
+targets=("$@")
+[[ ${#targets[@]} -gt 0 ]] || targets=(fuzz_sse fuzz_ndjson fuzz_json_body)
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/gw-fuzz.XXXXXX")"
+keep_work=0
+cleanup() { if [[ $keep_work -eq 0 ]]; then rm -rf "$work"; fi; }
+trap cleanup EXIT
+
+# cmake --preset must run next to CMakePresets.json.
+if ! (cd "$root" && cmake --preset fuzz && cmake --build --preset fuzz) >"$work/build.log" 2>&1; then
+  keep_work=1
+  tail -n 30 "$work/build.log" >&2
+  echo "fuzz: build failed (full log: $work/build.log)" >&2
+  exit 2
+fi
+
+# Seed corpus: the fixture files of the matching kind, named <provider>-<file> (names repeat
+# across providers). Copied out of the (read-only) fixture tree: libFuzzer writes new inputs
+# into its corpus directory.
+seed() {
+  local dir="$1"
+  shift
+  mkdir -p "$dir"
+  local f
+  for pattern in "$@"; do
+    for f in "$fixtures"/*/$pattern; do
+      [[ -e "$f" ]] || continue
+      cp "$f" "$dir/$(basename "$(dirname "$f")")-$(basename "$f")"
+    done
+  done
+  chmod -R u+w "$dir"
+}
+
+stat_of() { sed -n "s/^stat::$1: *//p" "$2" | tail -n 1; }
+
+failed=0
+for t in "${targets[@]}"; do
+  corpus="$work/$t/corpus"
+  artifacts="$work/$t/artifacts"
+  log="$work/$t/fuzz.log"
+  mkdir -p "$artifacts"
+  extra=()
+  case "$t" in
+    fuzz_sse) seed "$corpus" '*.sse'; extra+=("-dict=$root/test/fuzz/sse.dict") ;;
+    fuzz_ndjson) seed "$corpus" '*.ndjson' '*.jsonl' ;;
+    fuzz_json_body) seed "$corpus" '*.json' ;;
+    *) echo "fuzz: unknown target $t" >&2; exit 2 ;;
+  esac
+  seeds=$(find "$corpus" -type f | wc -l)
+
+  rc=0
+  "$bin_dir/$t" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+    -print_final_stats=1 -artifact_prefix="$artifacts/" "${extra[@]}" "$corpus" \
+    >"$log" 2>&1 || rc=$?
+
+  runs=$(stat_of number_of_executed_units "$log")
+  speed=$(stat_of average_exec_per_sec "$log")
+  added=$(stat_of new_units_added "$log")
+  rss=$(stat_of peak_rss_mb "$log")
+  if [[ $rc -eq 0 ]]; then
+    printf '%-15s ok    %ss  runs=%s  exec/s=%s  seeds=%s  new=%s  peak_rss=%sMB\n' \
+      "$t" "$seconds" "${runs:-?}" "${speed:-?}" "$seeds" "${added:-?}" "${rss:-?}"
+  else
+    failed=1
+    keep_work=1
+    why=$(grep -m1 -E '^invariant violated|^SUMMARY:|ERROR: libFuzzer' "$log" || echo "exit code $rc")
+    printf '%-15s FAIL  %s\n' "$t" "$why"
+    printf '                log: %s\n' "$log"
+    for a in "$artifacts"/*; do
+      [[ -e "$a" ]] && printf '                input: %s  (reproduce: %s %s)\n' "$a" "$bin_dir/$t" "$a"
+    done
+  fi
+done
+
+exit "$failed"

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Quick start, command 1: install what is needed, build (release), and run the gateway on the
+# embedded defaults — SQLite under data/, the built-in mock provider, a demo persona and key.
+# Set OPENAI_API_KEY first to let the "openai_dev" persona (key gw-openai-key) reach OpenAI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+cmake --preset release >/dev/null
+cmake --build --preset release --target execution-platform
+mkdir -p data
+exec build/release/execution-platform serve --config "${CONFIG:-config/examples/quickstart.json}" "$@"

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Quick start, command 2 (and what CI runs): install what is needed, build the whole tree with
+# AddressSanitizer + UndefinedBehaviorSanitizer and warnings as errors, then run every suite:
+#   1. unit tests (ctest),
+#   2. integration + SDK compatibility tests (node:test, the real binary against the mock provider),
+#   3. the libFuzzer targets, briefly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "installing packages"
+scripts/install-deps.sh
+
+step "building (preset ci: Debug, ASan+UBSan, -Werror)"
+cmake --preset ci >/dev/null
+cmake --build --preset ci
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+step "unit tests"
+ctest --test-dir build/ci --output-on-failure -j2 --timeout 300
+
+step "integration and SDK compatibility tests"
+if [ ! -d node_modules/openai ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+GW_BIN="$ROOT/build/ci/execution-platform" npm test
+
+step "fuzzing (${FUZZ_SECONDS:-15}s per target)"
+scripts/fuzz.sh
+
+step "all tests passed"

@@ -1,0 +1,323 @@
+#include "api/chat_pipeline.h"
+
+#include <chrono>
+
+#include <boost/asio.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+
+#include "http/upstream_client.h"
+#include "observability/gateway_metrics.h"
+#include "observability/log.h"
+#include "routing/router.h"
+
+namespace gw {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::size_t kMaxUpstreamBody = 32 * 1024 * 1024;
+constexpr std::size_t kMaxUpstreamErrorBody = 1024 * 1024;
+
+double ms_since(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+// Watches the client connection while the upstream works; a client that goes away cancels the
+// upstream exchange (closing its connection) instead of letting it run to completion.
+struct ClientWatch {
+  http::UpstreamExchange* exchange = nullptr;
+  bool gone = false;
+  asio::cancellation_signal stop;
+};
+
+asio::awaitable<void> watch_client(http::ResponseWriter& writer, std::shared_ptr<ClientWatch> watch) {
+  bool closed = co_await writer.client_closed();
+  if (!closed) co_return;
+  watch->gone = true;
+  if (watch->exchange) watch->exchange->cancel();
+}
+
+HeaderList response_headers(const std::string& request_id, std::string_view content_type,
+                            const std::string& provider, const std::string& model, int attempts) {
+  HeaderList h;
+  h.reserve(6);
+  h.emplace_back("content-type", std::string(content_type));
+  h.emplace_back("x-request-id", request_id);
+  h.emplace_back("x-gateway-provider", provider);
+  h.emplace_back("x-gateway-model", model);
+  h.emplace_back("x-gateway-attempts", std::to_string(attempts));
+  return h;
+}
+
+// One attempt's result: ok when the attempt wrote the response (success, or a failure after the
+// commit point); an Error when nothing reached the client and another target may be tried.
+using AttemptResult = Status;
+
+struct Attempt {
+  const ProviderRuntime* provider = nullptr;
+  const RouteTarget* target = nullptr;
+  UpstreamRequest upstream;
+};
+
+asio::awaitable<Result<std::unique_ptr<http::UpstreamExchange>>> open_exchange(
+    const Attempt& attempt, const std::string& request_id, ChatOutcome& outcome, bool stream) {
+  auto executor = co_await asio::this_coro::executor;
+  auto& client = http::UpstreamClient::for_this_thread(executor);
+  http::UpstreamCall up;
+  up.endpoint = &attempt.provider->endpoint;
+  up.request = attempt.upstream;
+  up.request.stream = stream;
+  up.timeouts = attempt.provider->settings.timeouts;
+  up.request_id = request_id;
+  const auto sent = Clock::now();
+  auto ex = co_await client.send(std::move(up));
+  outcome.ttfb_ms = ms_since(sent);
+  if (ex) {
+    outcome.upstream_status = (*ex)->status();
+    gateway_metrics().upstream_ttfb_seconds.histogram({attempt.target->provider}).observe(outcome.ttfb_ms / 1000.0);
+  }
+  co_return ex;
+}
+
+asio::awaitable<Error> read_upstream_error(http::UpstreamExchange& ex, const Provider& adapter) {
+  auto body = co_await ex.read_all(kMaxUpstreamErrorBody);
+  std::string text = body ? std::move(body).value() : std::string();
+  co_return adapter.decode_error(ex.status(), ex.header_lookup(), text);
+}
+
+void observe_upstream(const Attempt& a, int status, Clock::time_point sent) {
+  gateway_metrics()
+      .upstream_seconds.histogram({a.target->provider, std::to_string(status)})
+      .observe(ms_since(sent) / 1000.0);
+}
+
+asio::awaitable<AttemptResult> attempt_unary(ChatCall& call, const Attempt& a, ClientWatch& watch) {
+  ChatOutcome& outcome = *call.outcome;
+  const auto sent = Clock::now();
+  auto opened = co_await open_exchange(a, call.request_id, outcome, false);
+  if (!opened) co_return std::move(opened).error();
+  auto ex = std::move(opened).value();
+  watch.exchange = ex.get();
+  if (ex->status() < 200 || ex->status() >= 300) {
+    Error e = co_await read_upstream_error(*ex, *a.provider->adapter);
+    observe_upstream(a, ex->status(), sent);
+    watch.exchange = nullptr;
+    co_return e;
+  }
+  auto body = co_await ex->read_all(kMaxUpstreamBody);
+  observe_upstream(a, ex->status(), sent);
+  watch.exchange = nullptr;
+  if (!body) co_return std::move(body).error();
+  auto response = a.provider->adapter->decode_response(*body);
+  if (!response) co_return std::move(response).error();
+  outcome.usage = response->usage;
+  std::string model_shown = response->model.empty() ? a.target->model : response->model;
+  std::string out = call.dialect->encode_response(*response, model_shown);
+  outcome.status = 200;
+  auto headers = response_headers(call.request_id, "application/json", a.target->provider, a.target->model,
+                                  outcome.attempts);
+  bool ok = co_await call.writer->send(200, std::move(headers), std::move(out));
+  if (!ok) outcome.client_gone = true;
+  co_return Status{};
+}
+
+asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, const Attempt& a, ClientWatch& watch) {
+  ChatOutcome& outcome = *call.outcome;
+  http::ResponseWriter& writer = *call.writer;
+  const auto sent = Clock::now();
+  auto opened = co_await open_exchange(a, call.request_id, outcome, true);
+  if (!opened) co_return std::move(opened).error();
+  auto ex = std::move(opened).value();
+  watch.exchange = ex.get();
+  if (ex->status() < 200 || ex->status() >= 300) {
+    Error e = co_await read_upstream_error(*ex, *a.provider->adapter);
+    observe_upstream(a, ex->status(), sent);
+    watch.exchange = nullptr;
+    co_return e;
+  }
+
+  auto decoder = a.provider->adapter->make_stream_decoder();
+  std::unique_ptr<StreamEncoder> encoder;
+  std::vector<StreamEvent> events;
+  events.reserve(32);
+  std::string out;
+  out.reserve(8 * 1024);
+  std::uint64_t relayed = 0;
+  Clock::time_point idle_deadline = Clock::now() + ex->idle_timeout();
+  bool finished = false;
+  std::optional<Error> failure;
+
+  while (!finished) {
+    auto piece = co_await ex->read_some(idle_deadline);
+    Status st;
+    if (!piece) {
+      st = std::move(piece).error();
+    } else if (piece->empty()) {
+      st = decoder->finish(events);
+      finished = true;
+    } else {
+      st = decoder->feed(*piece, events);
+    }
+    if (!events.empty()) idle_deadline = Clock::now() + ex->idle_timeout();
+    if (!st && encoder == nullptr && events.empty()) {
+      // Before the commit point: nothing was sent, so the router may try another target.
+      observe_upstream(a, ex->status(), sent);
+      watch.exchange = nullptr;
+      if (watch.gone) outcome.client_gone = true;
+      co_return std::move(st).error();
+    }
+    if (!events.empty() && encoder == nullptr) {
+      StreamStart start;
+      start.model = a.target->model;
+      for (const auto& e : events) {
+        if (e.type == StreamEvent::Type::start) {
+          start.id = e.id;
+          if (!e.name.empty()) start.model = e.name;
+          start.created = e.created;
+          break;
+        }
+      }
+      if (start.id.empty()) start.id = "chatcmpl-" + call.request_id;
+      if (start.created == 0) {
+        start.created = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+      }
+      start.include_usage = call.request.include_usage;
+      encoder = call.dialect->make_stream_encoder(start);
+      outcome.status = 200;
+      auto headers = response_headers(call.request_id, call.dialect->stream_content_type(), a.target->provider,
+                                      a.target->model, outcome.attempts);
+      headers.emplace_back("cache-control", "no-cache");
+      if (!co_await writer.begin_stream(200, std::move(headers))) {
+        outcome.client_gone = true;
+        ex->cancel();
+        watch.exchange = nullptr;
+        co_return Status{};
+      }
+    }
+    for (const auto& e : events) {
+      if (e.type == StreamEvent::Type::usage) outcome.usage = e.usage;
+      encoder->event(e, out);
+    }
+    relayed += events.size();
+    events.clear();
+    if (!st) {
+      failure = std::move(st).error();
+      break;
+    }
+    if (finished) encoder->end(out);
+    if (!out.empty()) {
+      if (!co_await writer.write(out)) {
+        outcome.client_gone = true;
+        ex->cancel();
+        break;
+      }
+      out.clear();
+    }
+  }
+  observe_upstream(a, ex->status(), sent);
+  watch.exchange = nullptr;
+  gateway_metrics().stream_events.counter({a.target->provider}).inc(relayed);
+  if (failure && !outcome.client_gone) {
+    // After the commit point: a terminal error record, never a silent truncation or a retry.
+    outcome.error_kind = std::string(name(failure->kind));
+    gateway_metrics().errors.counter({outcome.error_kind}).inc();
+    GW_LOG_WARN("request {}: stream from {} failed after commit: {}", call.request_id, a.target->provider,
+                failure->message);
+    encoder->error(*failure, out);
+    co_await writer.write(out);
+  }
+  if (watch.gone) outcome.client_gone = true;
+  if (!outcome.client_gone) co_await writer.end_stream();
+  co_return Status{};
+}
+
+}  // namespace
+
+asio::awaitable<void> send_error(http::ResponseWriter& writer, const Dialect& dialect, const Error& error,
+                                 const std::string& request_id, ChatOutcome* outcome) {
+  int status = http_status(error.kind);
+  HeaderList headers;
+  headers.emplace_back("content-type", "application/json");
+  headers.emplace_back("x-request-id", request_id);
+  headers.emplace_back("x-gateway-error-kind", std::string(name(error.kind)));
+  if (error.retry_after.count() > 0 || status == 429 || status == 503) {
+    auto secs = (error.retry_after.count() + 999) / 1000;
+    if (secs <= 0) secs = 1;
+    headers.emplace_back("retry-after", std::to_string(secs));
+  }
+  if (outcome) {
+    outcome->status = status;
+    outcome->error_kind = std::string(name(error.kind));
+  }
+  gateway_metrics().errors.counter({std::string(name(error.kind))}).inc();
+  std::string body = dialect.encode_error(error);
+  co_await writer.send(status, std::move(headers), std::move(body));
+}
+
+asio::awaitable<void> run_chat(ChatCall call) {
+  ChatOutcome& outcome = *call.outcome;
+  const GatewayState& state = *call.state;
+  const PersonaConfig& persona = *call.identity.persona;
+  outcome.stream = call.request.stream;
+
+  auto needs = needed_capabilities(call.request);
+  auto plan = plan_route(persona, call.request.model, needs, [&](const std::string& p) -> const Capabilities* {
+    const ProviderRuntime* rt = state.provider(p);
+    return rt && rt->adapter ? &rt->adapter->capabilities() : nullptr;
+  });
+  if (!plan) {
+    co_await send_error(*call.writer, *call.dialect, plan.error(), call.request_id, &outcome);
+    co_return;
+  }
+
+  auto watch = std::make_shared<ClientWatch>();
+  asio::co_spawn(co_await asio::this_coro::executor, watch_client(*call.writer, watch),
+                 asio::bind_cancellation_slot(watch->stop.slot(), asio::detached));
+
+  std::optional<Error> last_error;
+  EncodeContext ctx;
+  ctx.request_id = call.request_id;
+  ctx.now = std::chrono::system_clock::now();
+  for (const auto& target : plan->targets) {
+    if (watch->gone) break;
+    const ProviderRuntime* rt = state.provider(target.provider);
+    if (rt == nullptr || !rt->adapter) continue;
+    if (!rt->unavailable.empty()) {
+      Error e = Error::make(ErrorKind::provider_unavailable, rt->unavailable, "provider_not_configured");
+      e.retry = RetryClass::fallback_only;
+      last_error = std::move(e);
+      continue;
+    }
+    auto encoded = rt->adapter->encode(call.request, target.model, ctx);
+    if (!encoded) {
+      last_error = std::move(encoded).error();
+      if (last_error->retry == RetryClass::never) break;
+      continue;
+    }
+    ++outcome.attempts;
+    outcome.provider = target.provider;
+    outcome.model = target.model;
+    Attempt attempt{rt, &target, std::move(encoded).value()};
+    AttemptResult r = call.request.stream ? co_await attempt_stream(call, attempt, *watch)
+                                          : co_await attempt_unary(call, attempt, *watch);
+    if (r.ok()) {
+      last_error.reset();
+      break;
+    }
+    last_error = std::move(r).error();
+    GW_LOG_INFO("request {}: attempt {} on {} failed: {} ({})", call.request_id, outcome.attempts,
+                target.str(), last_error->message, name(last_error->kind));
+    if (last_error->retry == RetryClass::never) break;
+  }
+  watch->stop.emit(asio::cancellation_type::all);
+  if (watch->gone) outcome.client_gone = true;
+  if (last_error && !outcome.client_gone) {
+    co_await send_error(*call.writer, *call.dialect, *last_error, call.request_id, &outcome);
+  }
+}
+
+}  // namespace gw

@@ -1,0 +1,267 @@
+#include "api/gateway_handler.h"
+
+#include <chrono>
+
+#include <boost/asio.hpp>
+
+#include "api/chat_pipeline.h"
+#include "api/openai/openai_dialect.h"
+#include "api/request_id.h"
+#include "common/json_escape.h"
+#include "observability/gateway_metrics.h"
+#include "observability/log.h"
+#include "routing/router.h"
+
+namespace gw {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// Route labels are a fixed set so a client cannot grow metric cardinality.
+std::string_view route_label(std::string_view path) {
+  static constexpr std::string_view kRoutes[] = {"/v1/chat/completions", "/v1/models", "/healthz", "/readyz",
+                                                 "/metrics"};
+  for (auto r : kRoutes) {
+    if (path == r) return r;
+  }
+  return "other";
+}
+
+struct RequestScope {
+  std::string request_id;
+  Clock::time_point start = Clock::now();
+  std::string persona;
+  std::string key_name;
+  std::string team;
+  std::string project;
+  ChatOutcome outcome;
+};
+
+void append_field(std::string& line, std::string_view name, std::string_view value) {
+  line.append(",\"");
+  line.append(name);
+  line.append("\":\"");
+  append_json_escaped(line, value);
+  line.push_back('"');
+}
+
+void append_number(std::string& line, std::string_view name, std::int64_t value) {
+  line.append(",\"");
+  line.append(name);
+  line.append("\":");
+  line.append(std::to_string(value));
+}
+
+std::string utc_now() {
+  auto now = std::chrono::system_clock::now();
+  auto secs = std::chrono::system_clock::to_time_t(now);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  return buf;
+}
+
+HeaderList basic_headers(std::string_view content_type, const std::string& request_id) {
+  HeaderList h;
+  h.emplace_back("content-type", std::string(content_type));
+  h.emplace_back("x-request-id", request_id);
+  return h;
+}
+
+}  // namespace
+
+struct GatewayHandler::Impl {
+  GatewayHandlerDeps deps;
+  OpenAIDialect openai;
+
+  asio::awaitable<void> chat(http::Request& request, http::ResponseWriter& writer, RequestScope& scope);
+  asio::awaitable<void> models(http::Request& request, http::ResponseWriter& writer, RequestScope& scope);
+  void record(const http::Request& request, RequestScope& scope);
+};
+
+GatewayHandler::GatewayHandler(GatewayHandlerDeps deps) : impl_(std::make_unique<Impl>()) {
+  impl_->deps = std::move(deps);
+}
+
+GatewayHandler::~GatewayHandler() = default;
+
+asio::awaitable<void> GatewayHandler::handle(http::Request& request, http::ResponseWriter& writer) {
+  RequestScope scope;
+  scope.request_id = request_id_for(request.header("x-request-id"));
+  gateway_metrics().in_flight.add(1);
+  std::string_view path = request.path();
+  const bool is_get = request.method == "GET" || request.method == "HEAD";
+
+  if (path == "/v1/chat/completions") {
+    if (request.method != "POST") {
+      Error e = Error::make(ErrorKind::caller_method_not_allowed, "use POST for /v1/chat/completions",
+                            "method_not_allowed");
+      co_await send_error(writer, impl_->openai, e, scope.request_id, &scope.outcome);
+    } else {
+      co_await impl_->chat(request, writer, scope);
+    }
+  } else if (path == "/v1/models" && is_get) {
+    co_await impl_->models(request, writer, scope);
+  } else if (path == "/healthz" && is_get) {
+    scope.outcome.status = 200;
+    co_await writer.send(200, basic_headers("application/json", scope.request_id), R"({"status":"ok"})");
+  } else if (path == "/readyz" && is_get) {
+    bool ready = !impl_->deps.ready || impl_->deps.ready();
+    scope.outcome.status = ready ? 200 : 503;
+    co_await writer.send(scope.outcome.status, basic_headers("application/json", scope.request_id),
+                         ready ? R"({"status":"ready"})" : R"({"status":"not_ready"})");
+  } else if (path == "/metrics" && is_get) {
+    scope.outcome.status = 200;
+    co_await writer.send(200, basic_headers("text/plain; version=0.0.4; charset=utf-8", scope.request_id),
+                         metrics::global().expose());
+  } else {
+    const bool known = route_label(path) != "other";
+    std::string shown(path.substr(0, 200));
+    Error e = known ? Error::make(ErrorKind::caller_method_not_allowed,
+                                  "method " + request.method + " is not allowed for " + shown, "method_not_allowed")
+                    : Error::make(ErrorKind::caller_not_found, "Invalid URL (" + request.method.substr(0, 16) +
+                                                                   " " + shown + ")",
+                                  "unknown_url");
+    co_await send_error(writer, impl_->openai, e, scope.request_id, &scope.outcome);
+  }
+  gateway_metrics().in_flight.add(-1);
+  impl_->record(request, scope);
+}
+
+asio::awaitable<void> GatewayHandler::reject(const Error& error, const http::Request& request,
+                                             http::ResponseWriter& writer) {
+  RequestScope scope;
+  scope.request_id = request_id_for(request.header("x-request-id"));
+  co_await send_error(writer, impl_->openai, error, scope.request_id, &scope.outcome);
+  impl_->record(request, scope);
+}
+
+asio::awaitable<void> GatewayHandler::Impl::chat(http::Request& request, http::ResponseWriter& writer,
+                                                 RequestScope& scope) {
+  auto state = deps.state->get();
+  auto identity = authenticate(request, *state->config);
+  if (!identity) {
+    co_await send_error(writer, openai, identity.error(), scope.request_id, &scope.outcome);
+    co_return;
+  }
+  scope.persona = identity->persona->name;
+  scope.key_name = identity->key->name;
+  scope.team = identity->key->team.empty() ? identity->persona->team : identity->key->team;
+  scope.project = identity->key->project.empty() ? identity->persona->project : identity->key->project;
+
+  auto decoded = openai.decode_request(request.body);
+  if (!decoded) {
+    co_await send_error(writer, openai, decoded.error(), scope.request_id, &scope.outcome);
+    co_return;
+  }
+  ChatCall call;
+  call.state = std::move(state);
+  call.identity = *identity;
+  call.dialect = &openai;
+  call.request = std::move(decoded).value();
+  call.request_id = scope.request_id;
+  call.writer = &writer;
+  call.outcome = &scope.outcome;
+  co_await run_chat(std::move(call));
+}
+
+asio::awaitable<void> GatewayHandler::Impl::models(http::Request& request, http::ResponseWriter& writer,
+                                                   RequestScope& scope) {
+  auto state = deps.state->get();
+  auto identity = authenticate(request, *state->config);
+  if (!identity) {
+    co_await send_error(writer, openai, identity.error(), scope.request_id, &scope.outcome);
+    co_return;
+  }
+  scope.persona = identity->persona->name;
+  scope.key_name = identity->key->name;
+  std::string body = R"({"object":"list","data":[)";
+  bool first = true;
+  for (const auto& route : allowed_routes(*identity->persona)) {
+    if (!first) body.push_back(',');
+    first = false;
+    body.append(R"({"id":")");
+    append_json_escaped(body, route);
+    auto slash = route.find('/');
+    body.append(R"(","object":"model","created":0,"owned_by":")");
+    append_json_escaped(body, slash == std::string::npos ? identity->persona->primary.provider
+                                                         : route.substr(0, slash));
+    body.append("\"}");
+  }
+  body.append("]}");
+  scope.outcome.status = 200;
+  co_await writer.send(200, basic_headers("application/json", scope.request_id), std::move(body));
+}
+
+void GatewayHandler::Impl::record(const http::Request& request, RequestScope& scope) {
+  const auto duration = std::chrono::duration<double>(Clock::now() - scope.start).count();
+  const ChatOutcome& o = scope.outcome;
+  std::string route(route_label(request.path()));
+  std::string status = std::to_string(o.status);
+  auto& m = gateway_metrics();
+  m.requests.counter({route, status, o.provider}).inc();
+  m.request_seconds.histogram({route, status, o.provider}).observe(duration);
+
+  if (deps.access_log && deps.access_log->enabled()) {
+    std::string line;
+    line.reserve(384);
+    line.append("{\"ts\":\"");
+    line.append(utc_now());
+    line.push_back('"');
+    append_field(line, "request_id", scope.request_id);
+    append_field(line, "method", request.method);
+    append_field(line, "path", request.path());
+    append_number(line, "status", o.status);
+    line.append(",\"duration_ms\":");
+    line.append(std::to_string(duration * 1000.0));
+    if (!scope.persona.empty()) append_field(line, "persona", scope.persona);
+    if (!scope.key_name.empty()) append_field(line, "key", scope.key_name);
+    if (!o.provider.empty()) {
+      append_field(line, "provider", o.provider);
+      append_field(line, "model", o.model);
+      append_number(line, "attempts", o.attempts);
+      append_number(line, "upstream_status", o.upstream_status);
+      line.append(o.stream ? ",\"stream\":true" : ",\"stream\":false");
+      append_number(line, "input_tokens", o.usage.input_tokens);
+      append_number(line, "output_tokens", o.usage.output_tokens);
+    }
+    if (!o.error_kind.empty()) append_field(line, "error_kind", o.error_kind);
+    if (o.client_gone) line.append(",\"client_gone\":true");
+    line.push_back('}');
+    deps.access_log->write(line);
+  }
+
+  if (deps.request_log && route == "/v1/chat/completions" && !scope.persona.empty()) {
+    storage::RequestRecord r;
+    r.request_id = scope.request_id;
+    r.attempt = o.attempts > 0 ? o.attempts : 1;
+    r.ts_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+    r.persona = scope.persona;
+    r.key_name = scope.key_name;
+    r.team = scope.team;
+    r.project = scope.project;
+    r.provider = o.provider;
+    r.model = o.model;
+    r.route = route;
+    r.status = o.status;
+    r.error_kind = o.error_kind;
+    r.stream = o.stream;
+    r.input_tokens = o.usage.input_tokens;
+    r.output_tokens = o.usage.output_tokens;
+    r.cache_read_tokens = o.usage.cache_read_tokens;
+    r.cache_write_tokens = o.usage.cache_write_tokens;
+    r.reasoning_tokens = o.usage.reasoning_tokens;
+    r.duration_ms = duration * 1000.0;
+    r.ttfb_ms = o.ttfb_ms;
+    deps.request_log->submit(std::move(r));
+  }
+}
+
+}  // namespace gw

@@ -1,0 +1,57 @@
+// The serving snapshot: a validated Config plus one live adapter per configured provider. It is
+// immutable; StateHolder swaps it atomically on reload, and each request holds the snapshot it
+// started with until it ends (so in-flight requests finish on their own config).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "common/result.h"
+#include "config/config.h"
+#include "http/endpoint.h"
+#include "providers/registry.h"
+#include "spi/provider.h"
+
+namespace gw {
+
+struct ProviderRuntime {
+  ProviderSettings settings;
+  std::unique_ptr<Provider> adapter;
+  http::Endpoint endpoint;
+  std::string unavailable;  // why this provider cannot serve (missing credential); empty if it can
+};
+
+struct GatewayState {
+  std::shared_ptr<const Config> config;
+  std::map<std::string, ProviderRuntime> providers;
+
+  const ProviderRuntime* provider(const std::string& name) const {
+    auto it = providers.find(name);
+    return it == providers.end() ? nullptr : &it->second;
+  }
+
+  // Builds adapters for every provider. `mock_base_url` replaces the base_url of "mock" providers
+  // that have none (the in-process mock the quickstart uses).
+  static Result<std::shared_ptr<const GatewayState>> build(Config config, const ProviderRegistry& registry,
+                                                           const std::string& mock_base_url);
+};
+
+class StateHolder {
+ public:
+  std::shared_ptr<const GatewayState> get() const {
+    std::lock_guard lock(mu_);
+    return state_;
+  }
+  void set(std::shared_ptr<const GatewayState> s) {
+    std::lock_guard lock(mu_);
+    state_ = std::move(s);
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const GatewayState> state_;
+};
+
+}  // namespace gw

@@ -1,0 +1,16 @@
+// `execution-platform serve`: loads the config, opens storage, starts the in-process mock
+// provider when the config asks for one, serves, reloads on SIGHUP and drains on SIGTERM.
+#pragma once
+
+#include <string>
+
+namespace gw {
+
+struct ServeOptions {
+  std::string config_path;
+  std::string listen_override;  // replaces server.listen when set
+};
+
+int serve_command(const ServeOptions& options);
+
+}  // namespace gw

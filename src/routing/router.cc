@@ -1,0 +1,143 @@
+#include "routing/router.h"
+
+#include <algorithm>
+
+namespace gw {
+
+std::vector<std::string> needed_capabilities(const ChatRequest& request) {
+  std::vector<std::string> needs;
+  if (request.stream) needs.emplace_back("streaming");
+  if (!request.tools.empty() && request.tool_choice.mode != ToolChoice::Mode::none) {
+    needs.emplace_back("tool_calling");
+  }
+  if (request.response_format.type == ResponseFormat::Type::json_object ||
+      request.response_format.type == ResponseFormat::Type::json_schema) {
+    needs.emplace_back("json_mode");
+  }
+  for (const auto& m : request.messages) {
+    bool image = std::any_of(m.content.begin(), m.content.end(),
+                             [](const ContentBlock& b) { return b.type == BlockType::image; });
+    if (image) {
+      needs.emplace_back("vision");
+      break;
+    }
+  }
+  return needs;
+}
+
+bool has_capability(const Capabilities& caps, std::string_view name) {
+  if (name == "streaming") return caps.streaming;
+  if (name == "tool_calling") return caps.tool_calling;
+  if (name == "parallel_tool_calls") return caps.parallel_tool_calls;
+  if (name == "json_mode") return caps.json_mode;
+  if (name == "vision") return caps.vision;
+  if (name == "usage_in_stream") return caps.usage_in_stream;
+  return false;
+}
+
+bool allow_matches(std::string_view pattern, const RouteTarget& target) {
+  auto slash = pattern.find('/');
+  if (slash == std::string_view::npos) return false;
+  if (pattern.substr(0, slash) != target.provider) return false;
+  auto model = pattern.substr(slash + 1);
+  return model == "*" || model == target.model;
+}
+
+std::vector<std::string> allowed_routes(const PersonaConfig& persona) {
+  std::vector<std::string> out;
+  auto add = [&](std::string s) {
+    if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(std::move(s));
+  };
+  add(persona.primary.model);
+  add(persona.primary.str());
+  for (const auto& [alias, target] : persona.routes) add(alias);
+  for (const auto& t : persona.fallback) add(t.str());
+  for (const auto& a : persona.allow) add(a);
+  return out;
+}
+
+namespace {
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) {
+    if (!out.empty()) out += ", ";
+    out += s;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<RoutePlan> plan_route(const PersonaConfig& persona, std::string_view model,
+                             const std::vector<std::string>& needs, const CapabilityLookup& caps) {
+  RoutePlan plan;
+  if (model.empty()) {
+    return Error::make(ErrorKind::caller_invalid_request, "you must provide a model parameter",
+                       "missing_model");
+  }
+  if (model == persona.primary.model || model == persona.primary.str()) {
+    plan.selected_by = "primary";
+    plan.targets.push_back(persona.primary);
+    for (const auto& t : persona.fallback) plan.targets.push_back(t);
+  } else if (auto it = persona.routes.find(std::string(model)); it != persona.routes.end()) {
+    plan.selected_by = "alias";
+    plan.targets.push_back(it->second);
+  } else {
+    auto slash = model.find('/');
+    RouteTarget explicit_target;
+    if (slash != std::string_view::npos && slash > 0 && slash + 1 < model.size()) {
+      explicit_target.provider = std::string(model.substr(0, slash));
+      explicit_target.model = std::string(model.substr(slash + 1));
+    }
+    bool permitted = !explicit_target.provider.empty() &&
+                     (std::find(persona.fallback.begin(), persona.fallback.end(), explicit_target) !=
+                          persona.fallback.end() ||
+                      std::any_of(persona.allow.begin(), persona.allow.end(), [&](const std::string& p) {
+                        return allow_matches(p, explicit_target);
+                      }));
+    if (!permitted || caps(explicit_target.provider) == nullptr) {
+      Error e = Error::make(ErrorKind::caller_not_found,
+                            "The model `" + std::string(model) +
+                                "` does not exist or you do not have access to it. Models you may use: " +
+                                join(allowed_routes(persona)),
+                            "model_not_found");
+      e.param = "model";
+      return e;
+    }
+    plan.selected_by = "allow";
+    plan.targets.push_back(std::move(explicit_target));
+  }
+
+  // Persona requirements and request needs both filter targets.
+  std::vector<std::string> required = persona.requires_caps;
+  for (const auto& n : needs) {
+    if (std::find(required.begin(), required.end(), n) == required.end()) required.push_back(n);
+  }
+  std::vector<RouteTarget> kept;
+  std::string missing;
+  for (auto& t : plan.targets) {
+    const Capabilities* c = caps(t.provider);
+    if (c == nullptr) continue;
+    bool ok = true;
+    for (const auto& need : required) {
+      if (!has_capability(*c, need)) {
+        ok = false;
+        if (missing.find(need) == std::string::npos) missing += (missing.empty() ? "" : ", ") + need;
+      }
+    }
+    if (ok && std::find(kept.begin(), kept.end(), t) == kept.end()) kept.push_back(std::move(t));
+  }
+  if (kept.empty()) {
+    Error e = Error::make(ErrorKind::caller_invalid_request,
+                          "no route for model `" + std::string(model) + "` supports: " + missing,
+                          "capability_unsupported");
+    e.param = "model";
+    return e;
+  }
+  if (kept.size() > kMaxAttempts) kept.resize(kMaxAttempts);
+  plan.targets = std::move(kept);
+  return plan;
+}
+
+}  // namespace gw

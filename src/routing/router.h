@@ -1,0 +1,45 @@
+// Persona routing: which targets may serve a request, in order. `model` selects among the
+// persona's routes (API.md "Identity"): its own model name or primary "provider/model" → the
+// primary with its fallbacks; an alias → that route; an allowed "provider/model" → that target.
+// Targets whose provider lacks a needed capability are dropped. Anything else is a 404 listing
+// what the caller may use.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "config/config.h"
+#include "model/chat.h"
+#include "spi/provider.h"
+
+namespace gw {
+
+struct RoutePlan {
+  std::vector<RouteTarget> targets;  // primary first
+  std::string selected_by;           // "primary", "alias", "allow"
+};
+
+// Capabilities of a configured provider by name; nullptr when the provider is unknown.
+using CapabilityLookup = std::function<const Capabilities*(const std::string& provider)>;
+
+// The capability names a request needs (stream → "streaming", tools → "tool_calling", …).
+std::vector<std::string> needed_capabilities(const ChatRequest& request);
+bool has_capability(const Capabilities& caps, std::string_view name);
+
+// At most this many targets are tried for one request (primary + fallbacks).
+inline constexpr std::size_t kMaxAttempts = 3;
+
+Result<RoutePlan> plan_route(const PersonaConfig& persona, std::string_view model,
+                             const std::vector<std::string>& needs, const CapabilityLookup& caps);
+
+// The model names this persona may send: its model, primary provider/model, aliases, allowed
+// explicit targets (patterns shown as written).
+std::vector<std::string> allowed_routes(const PersonaConfig& persona);
+
+// "openai/*" matches any model of openai; otherwise an exact "provider/model".
+bool allow_matches(std::string_view pattern, const RouteTarget& target);
+
+}  // namespace gw
