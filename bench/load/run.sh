@@ -8,10 +8,12 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-Usage: bench/load/run.sh [--quick] [--targets direct,nginx,gateway]
+Usage: bench/load/run.sh [--quick] [--targets direct,nginx,gateway] [--modes json,sse]
 
   --quick          smoke check: 3 s runs, 16 connections only, 200 slow streams
   --targets LIST   comma-separated subset of direct,nginx,gateway (default: all)
+  --modes LIST     json (non-streamed), sse (streamed; also enables the time-to-first-
+                   event and slow-stream tests); default: json,sse
 
 Environment:
   GW_BIN            gateway binary (default: build/release/execution-platform)
@@ -28,11 +30,14 @@ EOF
 
 quick=0
 targets="direct,nginx,gateway"
+modes="json,sse"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) quick=1 ;;
     --targets) targets="${2:?--targets needs a value}"; shift ;;
     --targets=*) targets="${1#*=}" ;;
+    --modes) modes="${2:?--modes needs a value}"; shift ;;
+    --modes=*) modes="${1#*=}" ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -58,11 +63,15 @@ API_KEY="gw-bench-key"
 fixtures="$here/fixtures"
 
 has_target() { [[ ",$targets," == *",$1,"* ]]; }
+has_mode() { [[ ",$modes," == *",$1,"* ]]; }
 die() { echo "run.sh: $*" >&2; exit 1; }
 log() { echo "== $*" >&2; }
 
 for t in ${targets//,/ }; do
   case "$t" in direct|nginx|gateway) ;; *) die "unknown target '$t'" ;; esac
+done
+for m in ${modes//,/ }; do
+  case "$m" in json|sse) ;; *) die "unknown mode '$m'" ;; esac
 done
 for tool in nginx wrk curl "$PYTHON"; do
   command -v "$tool" >/dev/null || die "'$tool' not found (apt-get install nginx wrk curl python3)"
@@ -236,7 +245,7 @@ pids+=("$up_pid")
 wait_for_port "$up_port" "$up_pid" "upstream nginx"
 up_url="http://127.0.0.1:$up_port"
 check_post upstream-json "$up_url/v1/chat/completions" "$fixtures/chat.request.json" json
-check_post upstream-sse "$up_url/stream/v1/chat/completions" "$fixtures/stream.request.json" sse
+has_mode sse && check_post upstream-sse "$up_url/stream/v1/chat/completions" "$fixtures/stream.request.json" sse
 log "upstream nginx on port $up_port (pid $up_pid, workers $(children "$up_pid"))"
 
 # --- plain nginx reverse proxy --------------------------------------------------------
@@ -252,7 +261,7 @@ if has_target nginx; then
   echo "{\"kind\":\"rss\",\"target\":\"nginx\",\"phase\":\"idle\",\"kb\":$(rss_kb "$proxy_workers")}" >> "$results"
   proxy_url="http://127.0.0.1:$proxy_port"
   check_post nginx-json "$proxy_url/v1/chat/completions" "$fixtures/chat.request.json" json
-  check_post nginx-sse "$proxy_url/stream/v1/chat/completions" "$fixtures/stream.request.json" sse
+  has_mode sse && check_post nginx-sse "$proxy_url/stream/v1/chat/completions" "$fixtures/stream.request.json" sse
   log "nginx proxy on port $proxy_port (pid $proxy_pid, workers $proxy_workers)"
 fi
 
@@ -288,7 +297,7 @@ EOF
   echo "{\"kind\":\"rss\",\"target\":\"gateway\",\"phase\":\"idle\",\"kb\":$(rss_kb "$gw_pid")}" >> "$results"
   gw_url="http://127.0.0.1:$gw_port"
   check_post gateway-json "$gw_url/v1/chat/completions" "$fixtures/chat.request.json" json
-  check_post gateway-sse "$gw_url/v1/chat/completions" "$fixtures/stream.request.json" sse
+  has_mode sse && check_post gateway-sse "$gw_url/v1/chat/completions" "$fixtures/stream.request.json" sse
   log "gateway on port $gw_port (pid $gw_pid, $gw_build)"
 fi
 
@@ -322,6 +331,7 @@ log "wrk: ${DURATION}s per run, connections: $CONNS"
 for target in direct nginx gateway; do
   has_target "$target" || continue
   for mode in json sse; do
+    has_mode "$mode" || continue
     script="$here/chat.lua"; [[ $mode == sse ]] && script="$here/stream.lua"
     for conns in $CONNS; do
       alive "$target" || die "$target died (logs in $tmp)"
@@ -342,9 +352,9 @@ for target in direct nginx gateway; do
 done
 
 # --- time to first streamed event -----------------------------------------------------
-log "time to first streamed event: $TTFE_COUNT sequential requests per target"
+has_mode sse && log "time to first streamed event: $TTFE_COUNT sequential requests per target"
 for target in direct nginx gateway; do
-  has_target "$target" || continue
+  has_target "$target" && has_mode sse || continue
   "$PYTHON" "$here/ttfe.py" --port "$(target_port "$target")" \
     --path "$(target_path "$target" sse)" --body "$fixtures/stream.request.json" \
     --count "$TTFE_COUNT" --api-key "$API_KEY" --tag kind=ttfe --tag "target=$target" \
@@ -354,7 +364,7 @@ done
 
 # --- memory while holding slow streams ------------------------------------------------
 for target in nginx gateway; do
-  has_target "$target" || continue
+  has_target "$target" && has_mode sse || continue
   alive "$target" || die "$target died (logs in $tmp)"
   log "$target: holding $SLOW_STREAMS slow streams"
   "$PYTHON" "$here/slow_streams.py" --port "$(target_port "$target")" \

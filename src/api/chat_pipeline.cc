@@ -191,7 +191,8 @@ asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, const Attempt& a, 
       auto headers = response_headers(call.request_id, call.dialect->stream_content_type(), a.target->provider,
                                       a.target->model, outcome.attempts);
       headers.emplace_back("cache-control", "no-cache");
-      if (!co_await writer.begin_stream(200, std::move(headers))) {
+      bool began = co_await writer.begin_stream(200, std::move(headers));
+      if (!began) {
         outcome.client_gone = true;
         ex->cancel();
         watch.exchange = nullptr;
@@ -210,7 +211,8 @@ asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, const Attempt& a, 
     }
     if (finished) encoder->end(out);
     if (!out.empty()) {
-      if (!co_await writer.write(out)) {
+      bool wrote = co_await writer.write(out);
+      if (!wrote) {
         outcome.client_gone = true;
         ex->cancel();
         break;
@@ -231,7 +233,9 @@ asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, const Attempt& a, 
     co_await writer.write(out);
   }
   if (watch.gone) outcome.client_gone = true;
-  if (!outcome.client_gone) co_await writer.end_stream();
+  if (!outcome.client_gone) {
+    co_await writer.end_stream();
+  }
   co_return Status{};
 }
 
@@ -275,7 +279,8 @@ asio::awaitable<void> run_chat(ChatCall call) {
   }
 
   auto watch = std::make_shared<ClientWatch>();
-  asio::co_spawn(co_await asio::this_coro::executor, watch_client(*call.writer, watch),
+  auto executor = co_await asio::this_coro::executor;
+  asio::co_spawn(executor, watch_client(*call.writer, watch),
                  asio::bind_cancellation_slot(watch->stop.slot(), asio::detached));
 
   std::optional<Error> last_error;
@@ -302,8 +307,13 @@ asio::awaitable<void> run_chat(ChatCall call) {
     outcome.provider = target.provider;
     outcome.model = target.model;
     Attempt attempt{rt, &target, std::move(encoded).value()};
-    AttemptResult r = call.request.stream ? co_await attempt_stream(call, attempt, *watch)
-                                          : co_await attempt_unary(call, attempt, *watch);
+    // GCC 12: no co_await inside ?: or if-conditions (miscompiled); await into named locals.
+    AttemptResult r;
+    if (call.request.stream) {
+      r = co_await attempt_stream(call, attempt, *watch);
+    } else {
+      r = co_await attempt_unary(call, attempt, *watch);
+    }
     if (r.ok()) {
       last_error.reset();
       break;

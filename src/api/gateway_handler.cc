@@ -109,16 +109,20 @@ asio::awaitable<void> GatewayHandler::handle(http::Request& request, http::Respo
     co_await impl_->models(request, writer, scope);
   } else if (path == "/healthz" && is_get) {
     scope.outcome.status = 200;
-    co_await writer.send(200, basic_headers("application/json", scope.request_id), R"({"status":"ok"})");
+    auto headers = basic_headers("application/json", scope.request_id);
+    std::string body = R"({"status":"ok"})";
+    co_await writer.send(200, std::move(headers), std::move(body));
   } else if (path == "/readyz" && is_get) {
     bool ready = !impl_->deps.ready || impl_->deps.ready();
     scope.outcome.status = ready ? 200 : 503;
-    co_await writer.send(scope.outcome.status, basic_headers("application/json", scope.request_id),
-                         ready ? R"({"status":"ready"})" : R"({"status":"not_ready"})");
+    auto headers = basic_headers("application/json", scope.request_id);
+    std::string body = ready ? R"({"status":"ready"})" : R"({"status":"not_ready"})";
+    co_await writer.send(scope.outcome.status, std::move(headers), std::move(body));
   } else if (path == "/metrics" && is_get) {
     scope.outcome.status = 200;
-    co_await writer.send(200, basic_headers("text/plain; version=0.0.4; charset=utf-8", scope.request_id),
-                         metrics::global().expose());
+    auto headers = basic_headers("text/plain; version=0.0.4; charset=utf-8", scope.request_id);
+    std::string body = metrics::global().expose();
+    co_await writer.send(200, std::move(headers), std::move(body));
   } else {
     const bool known = route_label(path) != "other";
     std::string shown(path.substr(0, 200));
@@ -195,7 +199,8 @@ asio::awaitable<void> GatewayHandler::Impl::models(http::Request& request, http:
   }
   body.append("]}");
   scope.outcome.status = 200;
-  co_await writer.send(200, basic_headers("application/json", scope.request_id), std::move(body));
+  auto headers = basic_headers("application/json", scope.request_id);
+  co_await writer.send(200, std::move(headers), std::move(body));
 }
 
 void GatewayHandler::Impl::record(const http::Request& request, RequestScope& scope) {

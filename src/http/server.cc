@@ -1,6 +1,7 @@
 #include "http/server.h"
 
 #include <charconv>
+#include <future>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -132,7 +133,8 @@ asio::awaitable<void> run_session(tcp::socket socket, Server& server) {
 
     if (parser.get()[bhttp::field::expect] == "100-continue") {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      if (!co_await writer.write_raw(kContinue)) co_return;
+      bool continued = co_await writer.write_raw(kContinue);
+      if (!continued) co_return;
     }
     // Body: each read must arrive within body_timeout of the previous one.
     while (!parser.is_done()) {
@@ -164,7 +166,8 @@ asio::awaitable<void> run_session(tcp::socket socket, Server& server) {
       if (!writer.committed()) {
         HeaderList headers;
         headers.emplace_back("content-type", "application/json");
-        co_await writer.send(500, std::move(headers), std::string(kInternalErrorBody));
+        std::string body(kInternalErrorBody);
+        co_await writer.send(500, std::move(headers), std::move(body));
       } else {
         writer.abort();
       }
@@ -255,12 +258,19 @@ std::string Server::address() const {
 
 std::size_t Server::drain(std::chrono::milliseconds grace) {
   draining_.store(true);
+  // Close every acceptor on its own thread and wait for it, so new connections are refused
+  // before this returns to waiting on in-flight requests.
+  std::vector<std::future<void>> closed;
   for (auto& w : workers_) {
-    asio::post(w->ioc, [worker = w.get()] {
+    auto done = std::make_shared<std::promise<void>>();
+    closed.push_back(done->get_future());
+    asio::post(w->ioc, [worker = w.get(), done] {
       boost::system::error_code ec;
       worker->acceptor->close(ec);
+      done->set_value();
     });
   }
+  for (auto& f : closed) f.wait_for(std::chrono::seconds(5));
   auto deadline = std::chrono::steady_clock::now() + grace;
   while (in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -280,6 +290,10 @@ void Server::stop() {
     if (t.joinable()) t.join();
   }
   threads_.clear();
+  for (auto& w : workers_) {
+    boost::system::error_code ec;
+    if (w->acceptor) w->acceptor->close(ec);
+  }
 }
 
 }  // namespace gw::http

@@ -77,10 +77,13 @@ asio::awaitable<bool> SessionWriter::send(int status, HeaderList headers, std::s
   committed_ = true;
   if (out_.size() + body.size() <= 64 * 1024) {
     out_.append(body);
-    co_return co_await write_raw(out_);
+    auto r1 = co_await write_raw(out_);
+    co_return r1;
   }
-  if (!co_await write_raw(out_)) co_return false;
-  co_return co_await write_raw(body);
+  bool head_ok = co_await write_raw(out_);
+  if (!head_ok) co_return false;
+  auto r2 = co_await write_raw(body);
+  co_return r2;
 }
 
 asio::awaitable<bool> SessionWriter::begin_stream(int status, HeaderList headers) {
@@ -89,7 +92,8 @@ asio::awaitable<bool> SessionWriter::begin_stream(int status, HeaderList headers
   out_.append("transfer-encoding: chunked\r\n\r\n");
   committed_ = true;
   streaming_ = true;
-  co_return co_await write_raw(out_);
+  auto r3 = co_await write_raw(out_);
+  co_return r3;
 }
 
 asio::awaitable<bool> SessionWriter::write(std::string_view data) {
@@ -99,12 +103,14 @@ asio::awaitable<bool> SessionWriter::write(std::string_view data) {
   out_.append("\r\n");
   out_.append(data);
   out_.append("\r\n");
-  co_return co_await write_raw(out_);
+  auto r4 = co_await write_raw(out_);
+  co_return r4;
 }
 
 asio::awaitable<bool> SessionWriter::end_stream() {
   streaming_ = false;
-  co_return co_await write_raw("0\r\n\r\n");
+  auto r5 = co_await write_raw("0\r\n\r\n");
+  co_return r5;
 }
 
 void SessionWriter::abort() {

@@ -8,6 +8,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <boost/asio.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -348,7 +349,8 @@ void UpstreamExchange::cancel() {
 }
 
 asio::awaitable<Result<std::string_view>> UpstreamExchange::read_some() {
-  co_return co_await read_some(Clock::now() + idle_);
+  auto r1 = co_await read_some(Clock::now() + idle_);
+  co_return r1;
 }
 
 asio::awaitable<Result<std::string_view>> UpstreamExchange::read_some(Clock::time_point idle_deadline) {
@@ -377,7 +379,8 @@ asio::awaitable<Result<std::string_view>> UpstreamExchange::read_some(Clock::tim
   if (c.parser_->is_done()) done_ = true;
   if (n == 0 && !done_) {
     // A chunk boundary with no payload: read again.
-    co_return co_await read_some(idle_deadline);
+    auto r2 = co_await read_some(idle_deadline);
+    co_return r2;
   }
   co_return std::string_view(c.body_.data(), n);
 }

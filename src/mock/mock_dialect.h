@@ -32,7 +32,7 @@ struct StreamScript {
 struct MockReply {
   int status = 200;
   HeaderList headers;
-  std::string body;                   // when !stream
+  std::string body;  // when !stream
   std::optional<StreamScript> stream;
 };
 

@@ -19,10 +19,10 @@ namespace {
 
 namespace json = boost::json;
 
-using Member = std::variant<std::optional<int> MockFault::*, std::optional<std::string> MockFault::*,
-                            std::optional<double> MockFault::*,
-                            std::optional<std::int64_t> MockFault::*,
-                            std::optional<bool> MockFault::*>;
+using Member =
+    std::variant<std::optional<int> MockFault::*, std::optional<std::string> MockFault::*,
+                 std::optional<double> MockFault::*, std::optional<std::int64_t> MockFault::*,
+                 std::optional<bool> MockFault::*>;
 
 struct Field {
   std::string_view key;     // in POST /_mock/faults
@@ -63,12 +63,13 @@ std::string range_text(const Field& f) {
 
 // --- values from header text ------------------------------------------------------------------
 
-Result<std::int64_t> int_from_text(std::string_view text, const Field& f, const std::string& where) {
+Result<std::int64_t> int_from_text(std::string_view text, const Field& f,
+                                   const std::string& where) {
   std::int64_t v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || end != text.data() + text.size() || v < f.min || v > f.max) {
-    return invalid(where, "expected an integer in " + range_text(f) + ", got \"" +
-                              std::string(text) + "\"");
+    return invalid(
+        where, "expected an integer in " + range_text(f) + ", got \"" + std::string(text) + "\"");
   }
   return v;
 }
@@ -78,8 +79,8 @@ Result<double> seconds_from_text(std::string_view text, const Field& f, const st
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v) ||
       v < static_cast<double>(f.min) || v > static_cast<double>(f.max)) {
-    return invalid(where, "expected seconds in " + range_text(f) + ", got \"" +
-                              std::string(text) + "\"");
+    return invalid(where,
+                   "expected seconds in " + range_text(f) + ", got \"" + std::string(text) + "\"");
   }
   return v;
 }
@@ -141,8 +142,9 @@ Status set_from_json(MockFault& fault, const Field& f, const json::value& v,
           const bool integral = std::is_integral_v<T>;
           if (!n || !std::isfinite(*n) || (integral && std::floor(*n) != *n) ||
               *n < static_cast<double>(f.min) || *n > static_cast<double>(f.max)) {
-            return invalid(where, std::string("expected ") + (integral ? "an integer" : "a number") +
-                                      " in " + range_text(f));
+            return invalid(where, std::string("expected ") +
+                                      (integral ? "an integer" : "a number") + " in " +
+                                      range_text(f));
           }
           fault.*member = static_cast<T>(*n);
         }

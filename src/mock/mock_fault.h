@@ -17,19 +17,19 @@
 namespace gw::mock {
 
 struct MockFault {
-  std::optional<int> status;                  // answer with this HTTP status (200: normal)
-  std::optional<std::string> body;            // raw response body for `status`
-  std::optional<double> retry_after_s;        // Retry-After (and retry-after-ms) on the answer
-  std::optional<std::int64_t> retry_after_ms; // retry-after-ms only
-  std::optional<std::int64_t> delay_ms;       // wait before the response head
-  std::optional<bool> hang;                   // never answer; give up when the client leaves
-  std::optional<std::int64_t> drop_after;     // abort after N content records (stream)
-  std::optional<std::int64_t> chunk_delay_ms; // wait before each content record (stream)
-  std::optional<bool> malformed;              // a broken record after 2 content records
-  std::optional<bool> endless;                // content records until the client leaves
-  std::optional<bool> no_usage;               // no usage in the body or stream
-  std::optional<std::int64_t> stream_error;   // in-band error after N content records
-  std::optional<std::int64_t> chunks;         // number of content chunks
+  std::optional<int> status;                   // answer with this HTTP status (200: normal)
+  std::optional<std::string> body;             // raw response body for `status`
+  std::optional<double> retry_after_s;         // Retry-After (and retry-after-ms) on the answer
+  std::optional<std::int64_t> retry_after_ms;  // retry-after-ms only
+  std::optional<std::int64_t> delay_ms;        // wait before the response head
+  std::optional<bool> hang;                    // never answer; give up when the client leaves
+  std::optional<std::int64_t> drop_after;      // abort after N content records (stream)
+  std::optional<std::int64_t> chunk_delay_ms;  // wait before each content record (stream)
+  std::optional<bool> malformed;               // a broken record after 2 content records
+  std::optional<bool> endless;                 // content records until the client leaves
+  std::optional<bool> no_usage;                // no usage in the body or stream
+  std::optional<std::int64_t> stream_error;    // in-band error after N content records
+  std::optional<std::int64_t> chunks;          // number of content chunks
 
   bool empty() const;
   // Fields set in `over` replace those in `this`.

@@ -27,7 +27,8 @@ void add_request_id(MockReply& reply, const http::Request& request) {
 void add_retry_after(MockReply& reply, const MockFault& fault) {
   if (fault.retry_after_s) {
     const double s = *fault.retry_after_s;
-    reply.headers.emplace_back("retry-after", std::to_string(static_cast<std::int64_t>(std::ceil(s))));
+    reply.headers.emplace_back("retry-after",
+                               std::to_string(static_cast<std::int64_t>(std::ceil(s))));
     reply.headers.emplace_back("retry-after-ms", std::to_string(std::llround(s * 1000.0)));
   }
   if (fault.retry_after_ms) {
@@ -52,10 +53,12 @@ asio::awaitable<void> MockHandler::handle(http::Request& request, http::Response
     co_await writer.send(reply.status, std::move(reply.headers), std::move(reply.body));
     co_return;
   }
-  if (path == "/healthz" && (request.method == "GET" || request.method == "HEAD")) {
-    HeaderList headers;
-    headers.emplace_back("content-type", "text/plain; charset=utf-8");
-    co_await writer.send(200, std::move(headers), std::string("ok"));
+  if (path == "/healthz" && request.method == "GET") {
+    MockReply reply;
+    reply.headers.emplace_back("content-type", "text/plain; charset=utf-8");
+    reply.body = "ok";
+    add_request_id(reply, request);
+    co_await writer.send(reply.status, std::move(reply.headers), std::move(reply.body));
     co_return;
   }
 
@@ -86,20 +89,21 @@ asio::awaitable<void> MockHandler::serve_inference(const MockDialect& dialect,
   auto header_fault = parse_fault_headers(request.headers);
   if (!header_fault) {
     const Error& e = header_fault.error();
-    MockReply reply =
-        dialect.error_reply({400, e.message, "invalid_request_error", e.code, ""});
+    MockReply reply = dialect.error_reply({400, e.message, "invalid_request_error", e.code, ""});
     add_request_id(reply, request);
     co_await send_reply(writer, std::move(reply), state_);
     co_return;
   }
 
   auto exchange = dialect.open(request);
-  MockFault fault =
-      state_.take_fault({exchange->model(), request.path(), exchange->stream()}).value_or(MockFault{});
+  MockFault fault = state_.take_fault({exchange->model(), request.path(), exchange->stream()})
+                        .value_or(MockFault{});
   fault.merge_from(*header_fault);
 
   if (fault.delay_ms.value_or(0) > 0) {
-    if (!co_await sleep_unless_closed(writer, std::chrono::milliseconds(*fault.delay_ms))) {
+    const bool waited =
+        co_await sleep_unless_closed(writer, std::chrono::milliseconds(*fault.delay_ms));
+    if (!waited) {
       writer.abort();
       state_.count_aborted();
       co_return;
@@ -141,9 +145,9 @@ asio::awaitable<void> MockHandler::serve_inference(const MockDialect& dialect,
 asio::awaitable<void> MockHandler::reject(const Error& error, const http::Request& request,
                                           http::ResponseWriter& writer) {
   state_.record(request);
-  MockReply reply = default_dialect().error_reply(
-      {http_status(error.kind), error.message, std::string(openai_type(error.kind)), error.code,
-       error.param});
+  MockReply reply = default_dialect().error_reply({http_status(error.kind), error.message,
+                                                   std::string(openai_type(error.kind)), error.code,
+                                                   error.param});
   add_request_id(reply, request);
   co_await send_reply(writer, std::move(reply), state_);
 }

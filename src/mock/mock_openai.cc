@@ -82,8 +82,7 @@ MockError default_fault_error(int status, const OpenAiChat* chat) {
       return {403, "Country, region, or territory not supported", "request_forbidden",
               "unsupported_country_region_territory", ""};
     case 404:
-      return {404,
-              "The model `" + model + "` does not exist or you do not have access to it.",
+      return {404, "The model `" + model + "` does not exist or you do not have access to it.",
               "invalid_request_error", "model_not_found", ""};
     case 429:
       return {429,

@@ -35,14 +35,21 @@ MockError bad_request(std::string message, std::string param = {}, std::string c
 
 std::string_view type_phrase(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::null: return "null";
-    case json::kind::bool_: return "a boolean";
+    case json::kind::null:
+      return "null";
+    case json::kind::bool_:
+      return "a boolean";
     case json::kind::int64:
-    case json::kind::uint64: return "an integer";
-    case json::kind::double_: return "a decimal";
-    case json::kind::string: return "a string";
-    case json::kind::array: return "an array";
-    case json::kind::object: return "an object";
+    case json::kind::uint64:
+      return "an integer";
+    case json::kind::double_:
+      return "a decimal";
+    case json::kind::string:
+      return "a string";
+    case json::kind::array:
+      return "an array";
+    case json::kind::object:
+      return "an object";
   }
   return "a value";
 }
@@ -171,7 +178,8 @@ std::variant<OpenAiChat, MockError> plan_openai_chat(std::string_view body) {
   chat.id = "chatcmpl-mock" + chat.hash;
 
   const auto* model = req->if_contains("model");
-  if (model == nullptr || model->is_null()) return bad_request("you must provide a model parameter");
+  if (model == nullptr || model->is_null())
+    return bad_request("you must provide a model parameter");
   if (!model->is_string()) return invalid_type("model", "a string", *model);
   chat.model = std::string(model->get_string());
 
@@ -216,7 +224,8 @@ std::variant<OpenAiChat, MockError> plan_openai_chat(std::string_view body) {
       const auto* name = fn->get_object().if_contains("name");
       if (name == nullptr) return missing(param + ".function.name");
       if (!name->is_string()) return invalid_type(param + ".function.name", "a string", *name);
-      tools.push_back(Tool{std::string(name->get_string()), fn->get_object().if_contains("parameters")});
+      tools.push_back(
+          Tool{std::string(name->get_string()), fn->get_object().if_contains("parameters")});
     }
   }
 
@@ -250,9 +259,9 @@ std::variant<OpenAiChat, MockError> plan_openai_chat(std::string_view body) {
         if (t.name == *forced) chosen.push_back(&t);
       }
       if (chosen.empty()) {
-        return bad_request("Invalid value for 'tool_choice': function '" + *forced +
-                               "' was not found in 'tools'.",
-                           "tool_choice", "invalid_value");
+        return bad_request(
+            "Invalid value for 'tool_choice': function '" + *forced + "' was not found in 'tools'.",
+            "tool_choice", "invalid_value");
       }
       chosen.resize(1);
     } else {

@@ -24,9 +24,13 @@ Result<std::unique_ptr<MockProvider>> MockProvider::start(MockProviderOptions op
   return provider;
 }
 
-MockProvider::~MockProvider() { stop(); }
+MockProvider::~MockProvider() {
+  stop();
+}
 
-std::uint16_t MockProvider::port() const { return server_->port(); }
+std::uint16_t MockProvider::port() const {
+  return server_->port();
+}
 
 std::string MockProvider::base_url() const {
   // A wildcard bind is reachable on loopback; that is the URL clients should use.
@@ -45,7 +49,9 @@ void MockProvider::stop() {
   server_->stop();
 }
 
-MockState& MockProvider::state() { return handler_->state(); }
+MockState& MockProvider::state() {
+  return handler_->state();
+}
 
 int mock_provider_command(const std::string& listen) {
   // Signals are claimed before the server starts so an early SIGTERM is never fatal.
@@ -57,8 +63,7 @@ int mock_provider_command(const std::string& listen) {
   options.listen = listen;
   auto provider = MockProvider::start(options);
   if (!provider) {
-    std::cerr << "mock-provider: cannot listen on " << listen << ": " << provider.error().message
-              << '\n';
+    std::cerr << "mock-provider: " << provider.error().message << '\n';
     return 1;
   }
   std::cout << "mock-provider listening on " << (*provider)->base_url() << std::endl;

@@ -74,12 +74,12 @@ json::value sample_object(const json::object& schema, const json::value& root, i
   return out;
 }
 
-json::value sample_array(const json::object& schema, const json::value& root,
-                         std::string_view name, int depth) {
+json::value sample_array(const json::object& schema, const json::value& root, std::string_view name,
+                         int depth) {
   json::array out;
   const auto min_items = number_field(schema, "minItems").value_or(0);
-  const auto count = std::clamp<std::int64_t>(static_cast<std::int64_t>(min_items), 0,
-                                              kMaxSampleItems);
+  const auto count =
+      std::clamp<std::int64_t>(static_cast<std::int64_t>(min_items), 0, kMaxSampleItems);
   const auto* items = schema.if_contains("items");
   for (std::int64_t i = 0; i < count; ++i) {
     out.push_back(items != nullptr ? sample(*items, root, name, depth + 1) : json::value(nullptr));
@@ -150,8 +150,10 @@ json::value sample(const json::value& node, const json::value& root, std::string
 
   std::string_view type = declared_type(*schema);
   if (type.empty()) {
-    if (schema->contains("properties")) type = "object";
-    else if (schema->contains("items")) type = "array";
+    if (schema->contains("properties"))
+      type = "object";
+    else if (schema->contains("items"))
+      type = "array";
   }
   if (type == "object") return sample_object(*schema, root, depth);
   if (type == "array") return sample_array(*schema, root, name, depth);

@@ -6,9 +6,13 @@
 namespace gw::mock {
 namespace {
 
-bool is_continuation(unsigned char byte) { return (byte & 0xC0U) == 0x80U; }
+bool is_continuation(unsigned char byte) {
+  return (byte & 0xC0U) == 0x80U;
+}
 
-bool is_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+}
 
 // Byte offsets of every code point start, plus text.size() at the end.
 std::vector<std::size_t> code_point_offsets(std::string_view text) {
@@ -63,8 +67,8 @@ std::vector<std::string> split_words(std::string_view text) {
   std::size_t start = 0;
   std::size_t i = 0;
   while (i < text.size()) {
-    while (i < text.size() && is_space(text[i])) ++i;      // leading whitespace
-    while (i < text.size() && !is_space(text[i])) ++i;     // the word itself
+    while (i < text.size() && is_space(text[i])) ++i;   // leading whitespace
+    while (i < text.size() && !is_space(text[i])) ++i;  // the word itself
     words.emplace_back(text.substr(start, i - start));
     start = i;
   }

@@ -318,16 +318,30 @@ export class Gateway {
     return h;
   }
 
+  // A fetch failure annotated with the gateway's state, so a crash shows its stderr.
+  async fetchOrExplain(url, init, what) {
+    try {
+      return await fetch(url, init);
+    } catch (err) {
+      await sleep(200);
+      const state = this.proc.exitInfo ? `gateway exited ${JSON.stringify(this.proc.exitInfo)}` : 'gateway still running';
+      const wrapped = new Error(`${what} failed: ${err.cause?.code ?? err.cause?.message ?? err.message} (${state})\n${this.proc.describeOutput(15)}`);
+      wrapped.cause = err;
+      wrapped.name = err.name;
+      throw wrapped;
+    }
+  }
+
   // One request; the body is read completely. Returns {status, headers, text, json, elapsedMs}.
   async request(p, { method = 'GET', key, headers, body, timeoutMs = 30_000 } = {}) {
     const started = Date.now();
     const isJson = body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array);
-    const res = await fetch(this.url + p, {
+    const res = await this.fetchOrExplain(this.url + p, {
       method,
       headers: this.headersFor({ key, headers, json: body !== undefined }),
       body: body === undefined ? undefined : isJson ? JSON.stringify(body) : body,
       signal: AbortSignal.timeout(timeoutMs),
-    });
+    }, `${method} ${p}`);
     const text = await res.text();
     this.captureHeaders(res);
     this.capture('body', text);
@@ -346,12 +360,12 @@ export class Gateway {
 
   // A streamed chat completion read to the end. Returns the SSE parse plus status/headers.
   async chatStream(body, { key, headers, timeoutMs = 30_000, onEvent, signal } = {}) {
-    const res = await fetch(this.url + '/v1/chat/completions', {
+    const res = await this.fetchOrExplain(this.url + '/v1/chat/completions', {
       method: 'POST',
       headers: this.headersFor({ key, headers, json: true }),
       body: JSON.stringify({ stream: true, ...body }),
       signal: signal ?? AbortSignal.timeout(timeoutMs),
-    });
+    }, 'POST /v1/chat/completions (stream)');
     this.captureHeaders(res);
     const ctype = res.headers.get('content-type') || '';
     if (!ctype.includes('text/event-stream')) {

@@ -42,7 +42,6 @@ Result<UpstreamRequest> OpenAIProvider::encode(const ChatRequest& request,
   if (options_.bearer_auth && !settings_.api_key.empty()) {
     out.headers.emplace_back("Authorization", "Bearer " + settings_.api_key);
   }
-  if (!ctx.request_id.empty()) out.headers.emplace_back("X-Request-ID", ctx.request_id);
   out.body = openai::encode_chat_request(request, upstream_model, options_.encode);
   return out;
 }

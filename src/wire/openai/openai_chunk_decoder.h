@@ -3,22 +3,27 @@
 // /v1) and mock adapters; the SSE framing itself is SseParser's job.
 #pragma once
 
-#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/json/parser.hpp>
 
 #include "common/result.h"
 #include "model/chat.h"
 
 namespace gw::openai {
 
+namespace detail {
+struct ChunkFields;
+struct ToolCallFields;
+class ChunkSaxReader;
+}  // namespace detail
+
 class OpenAIChunkDecoder {
  public:
   OpenAIChunkDecoder();
+  ~OpenAIChunkDecoder();
   OpenAIChunkDecoder(const OpenAIChunkDecoder&) = delete;
   OpenAIChunkDecoder& operator=(const OpenAIChunkDecoder&) = delete;
 
@@ -42,15 +47,17 @@ class OpenAIChunkDecoder {
     std::string id;
   };
 
-  Status decode_chunk(const boost::json::value& chunk, std::vector<StreamEvent>& out);
-  void decode_tool_call(const boost::json::object& call, std::vector<StreamEvent>& out);
+  void emit(const detail::ChunkFields& fields, std::vector<StreamEvent>& out);
+  void emit_tool_call(const detail::ToolCallFields& call, std::vector<StreamEvent>& out);
 
-  boost::json::parser parser_;
+  // Chunks are read by a SAX pass into reusable buffers (no DOM on the hot path); the few shapes
+  // it does not take (error objects, non-string arguments) go through a DOM reader.
+  std::unique_ptr<detail::ChunkSaxReader> reader_;
+  std::unique_ptr<detail::ChunkFields> fields_;
   std::vector<ToolSlot> tools_;  // position = canonical index
+  std::string detail_;
   bool started_ = false;
   bool done_ = false;
-  // Backing store for one chunk's DOM, so a typical chunk parses without touching the heap.
-  alignas(std::max_align_t) unsigned char buffer_[8192];
 };
 
 }  // namespace gw::openai

@@ -1,8 +1,8 @@
 // The /_mock/* control endpoint, without a server.
 #include "mock/mock_control.h"
 
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
 
 namespace gw::mock {
 namespace {
@@ -19,10 +19,11 @@ MockReply call(MockState& state, std::string method, std::string target, std::st
 
 TEST(MockControl, QueueListAndClearFaults) {
   MockState state;
-  auto r = call(state, "POST", "/_mock/faults",
-                R"({"faults":[{"status":429,"retry_after":20},{"times":0,"hang":true,"match":{"model":"m"}}]})");
+  auto r = call(
+      state, "POST", "/_mock/faults",
+      R"({"faults":[{"status":429,"retry_after":20},{"times":0,"hang":true,"match":{"model":"m"}}]})");
   ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(json::parse(r.body).at("queued").as_uint64(), 2u);
+  EXPECT_EQ(json::parse(r.body).at("queued").as_int64(), 2);
 
   auto list = json::parse(call(state, "GET", "/_mock/faults").body);
   ASSERT_EQ(list.at("faults").as_array().size(), 2u);
@@ -31,7 +32,7 @@ TEST(MockControl, QueueListAndClearFaults) {
 
   EXPECT_EQ(state.take_fault({"x", "/v1/chat/completions", false})->status, 429);
   auto cleared = json::parse(call(state, "DELETE", "/_mock/faults").body);
-  EXPECT_EQ(cleared.at("cleared").as_uint64(), 1u);
+  EXPECT_EQ(cleared.at("cleared").as_int64(), 1);
   EXPECT_TRUE(state.faults().empty());
 }
 
@@ -66,7 +67,7 @@ TEST(MockControl, RequestLogShowsParsedBodiesAndHeaders) {
   EXPECT_EQ(log[0].at("body").at("model").as_string(), "m");
   EXPECT_EQ(log[1].at("body").as_string(), "not json");
 
-  EXPECT_EQ(json::parse(call(state, "DELETE", "/_mock/requests").body).at("cleared").as_uint64(), 2u);
+  EXPECT_EQ(json::parse(call(state, "DELETE", "/_mock/requests").body).at("cleared").as_int64(), 2);
   EXPECT_TRUE(state.requests().empty());
 }
 
@@ -79,10 +80,10 @@ TEST(MockControl, Stats) {
   state.count_status(429);
   state.count_aborted();
   auto s = json::parse(call(state, "GET", "/_mock/stats").body);
-  EXPECT_EQ(s.at("requests").as_uint64(), 2u);
-  EXPECT_EQ(s.at("by_status").at("200").as_uint64(), 1u);
-  EXPECT_EQ(s.at("by_status").at("429").as_uint64(), 1u);
-  EXPECT_EQ(s.at("by_status").at("aborted").as_uint64(), 1u);
+  EXPECT_EQ(s.at("requests").as_int64(), 2);
+  EXPECT_EQ(s.at("by_status").at("200").as_int64(), 1);
+  EXPECT_EQ(s.at("by_status").at("429").as_int64(), 1);
+  EXPECT_EQ(s.at("by_status").at("aborted").as_int64(), 1);
   call(state, "DELETE", "/_mock/stats");
   EXPECT_EQ(state.stats().requests, 0u);
 }

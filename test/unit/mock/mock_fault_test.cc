@@ -1,8 +1,8 @@
 // Fault parsing (headers and control endpoint), merging and the shared fault queue.
 #include "mock/mock_fault.h"
 
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
 
 #include "mock/mock_state.h"
 
@@ -10,14 +10,20 @@ namespace gw::mock {
 namespace {
 
 TEST(MockFault, HeadersParseEveryKnob) {
-  std::vector<http::Header> headers = {
-      {"content-type", "application/json"}, {"x-mock-status", "429"},
-      {"x-mock-retry-after", "2.5"},        {"x-mock-delay-ms", "10"},
-      {"x-mock-hang", "0"},                 {"x-mock-drop-after", "3"},
-      {"x-mock-chunk-delay-ms", "5"},       {"x-mock-malformed", "true"},
-      {"x-mock-endless", "1"},              {"x-mock-no-usage", "yes"},
-      {"x-mock-stream-error", "0"},         {"x-mock-chunks", "7"},
-      {"x-mock-body", "{not json"},         {"x-mock-retry-after-ms", "1500"}};
+  std::vector<http::Header> headers = {{"content-type", "application/json"},
+                                       {"x-mock-status", "429"},
+                                       {"x-mock-retry-after", "2.5"},
+                                       {"x-mock-delay-ms", "10"},
+                                       {"x-mock-hang", "0"},
+                                       {"x-mock-drop-after", "3"},
+                                       {"x-mock-chunk-delay-ms", "5"},
+                                       {"x-mock-malformed", "true"},
+                                       {"x-mock-endless", "1"},
+                                       {"x-mock-no-usage", "yes"},
+                                       {"x-mock-stream-error", "0"},
+                                       {"x-mock-chunks", "7"},
+                                       {"x-mock-body", "{not json"},
+                                       {"x-mock-retry-after-ms", "1500"}};
   auto f = parse_fault_headers(headers);
   ASSERT_TRUE(f.ok()) << f.error().message;
   EXPECT_EQ(f->status, 429);
@@ -65,8 +71,8 @@ TEST(MockFault, QueueBodyParsesAndRoundTrips) {
   EXPECT_EQ((*q)[1].fault.body, "{\n  \"error\": {\n    \"message\": \"x\"\n  }\n}");
   EXPECT_EQ((*q)[2].times, 1);
   EXPECT_EQ((*q)[2].fault.drop_after, 3);
-  auto again = parse_fault_queue(boost::json::object{
-      {"faults", boost::json::array{to_json((*q)[0]), to_json((*q)[2])}}});
+  auto again = parse_fault_queue(
+      boost::json::object{{"faults", boost::json::array{to_json((*q)[0]), to_json((*q)[2])}}});
   ASSERT_TRUE(again.ok());
   EXPECT_EQ((*again)[0].match.stream, true);
   EXPECT_DOUBLE_EQ(*(*again)[0].fault.retry_after_s, 20);
@@ -74,10 +80,10 @@ TEST(MockFault, QueueBodyParsesAndRoundTrips) {
 }
 
 TEST(MockFault, QueueBodyErrorsNameTheField) {
-  for (const char* body : {R"({"faults":{}})", R"({"faults":[{"stauts":429}]})",
-                           R"({"faults":[{"status":"429"}]})", R"({"faults":[{"times":-1}]})",
-                           R"({"faults":[{"drop_after":1.5}]})", R"({"faults":[],"x":1})",
-                           R"({"faults":[{"match":{"modle":"m"}}]})"}) {
+  for (const char* body :
+       {R"({"faults":{}})", R"({"faults":[{"stauts":429}]})", R"({"faults":[{"status":"429"}]})",
+        R"({"faults":[{"times":-1}]})", R"({"faults":[{"drop_after":1.5}]})",
+        R"({"faults":[],"x":1})", R"({"faults":[{"match":{"modle":"m"}}]})"}) {
     EXPECT_FALSE(parse_fault_queue(boost::json::parse(body)).ok()) << body;
   }
   auto e = parse_fault_queue(boost::json::parse(R"({"faults":[{},{"hang":1}]})"));

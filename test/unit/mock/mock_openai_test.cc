@@ -5,9 +5,9 @@
 #include <map>
 #include <sstream>
 
+#include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <gtest/gtest.h>
 
 #include "mock/mock_openai_request.h"
 #include "mock/mock_text.h"
@@ -97,8 +97,8 @@ TEST(MockOpenAi, NonStreamLayoutMatchesTheFixture) {
                                                   "usage", "service_tier", "system_fingerprint"}));
   const auto& choice = ours.at("choices").at(0);
   EXPECT_TRUE(ordered_subset(keys(recorded.at("choices").at(0)), keys(choice)));
-  EXPECT_TRUE(ordered_subset(keys(recorded.at("choices").at(0).at("message")),
-                             keys(choice.at("message"))));
+  EXPECT_TRUE(
+      ordered_subset(keys(recorded.at("choices").at(0).at("message")), keys(choice.at("message"))));
   EXPECT_EQ(ours.at("id").as_string(), "chatcmpl-mock" + hex64(fnv1a64(body)));
   EXPECT_EQ(ours.at("object").as_string(), "chat.completion");
   EXPECT_EQ(ours.at("created").as_int64(), 1700000000);
@@ -145,7 +145,8 @@ TEST(MockOpenAi, ToolsWithoutNamedToolCallTheFirstTool) {
   EXPECT_EQ(ours.at("choices").at(0).at("finish_reason").as_string(), "tool_calls");
   const auto& calls = msg.at("tool_calls").as_array();
   ASSERT_EQ(calls.size(), 1u);
-  EXPECT_EQ(keys(calls[0]), keys(recorded.at("choices").at(0).at("message").at("tool_calls").at(0)));
+  EXPECT_EQ(keys(calls[0]),
+            keys(recorded.at("choices").at(0).at("message").at("tool_calls").at(0)));
   EXPECT_EQ(calls[0].at("id").as_string(), "call_mock" + hex64(fnv1a64(body)).substr(0, 12) + "0");
   EXPECT_EQ(calls[0].at("function").at("name").as_string(), "GetWeatherArgs");
   EXPECT_EQ(calls[0].at("function").at("arguments").as_string(),
@@ -156,8 +157,9 @@ TEST(MockOpenAi, ToolsNamedInTheLastUserMessageAreCalledInParallel) {
   const std::string tools =
       R"("tools":[{"type":"function","function":{"name":"alpha","parameters":{"type":"object","properties":{"q":{"type":"string"}}}}},)"
       R"({"type":"function","function":{"name":"beta"}},{"type":"function","function":{"name":"gamma","parameters":{}}}])";
-  auto chat = plan(R"({"model":"m",)" + tools +
-                   R"(,"messages":[{"role":"user","content":"use alpha"},{"role":"user","content":"call gamma then beta"}]})");
+  auto chat = plan(
+      R"({"model":"m",)" + tools +
+      R"(,"messages":[{"role":"user","content":"use alpha"},{"role":"user","content":"call gamma then beta"}]})");
   ASSERT_EQ(chat.calls.size(), 2u);
   EXPECT_EQ(chat.calls[0].name, "beta");  // tools order, not mention order
   EXPECT_EQ(chat.calls[1].name, "gamma");
@@ -170,8 +172,9 @@ TEST(MockOpenAi, ToolsNamedInTheLastUserMessageAreCalledInParallel) {
   ASSERT_EQ(serial.calls.size(), 1u);
   EXPECT_EQ(serial.calls[0].name, "beta");
 
-  auto forced = plan(R"({"model":"m","tool_choice":{"type":"function","function":{"name":"alpha"}},)" +
-                     tools + R"(,"messages":[{"role":"user","content":"gamma beta"}]})");
+  auto forced =
+      plan(R"({"model":"m","tool_choice":{"type":"function","function":{"name":"alpha"}},)" +
+           tools + R"(,"messages":[{"role":"user","content":"gamma beta"}]})");
   ASSERT_EQ(forced.calls.size(), 1u);
   EXPECT_EQ(forced.calls[0].arguments, R"({"q":"q-value"})");
 
@@ -180,31 +183,35 @@ TEST(MockOpenAi, ToolsNamedInTheLastUserMessageAreCalledInParallel) {
   EXPECT_TRUE(none.calls.empty());
   EXPECT_EQ(none.content, "Mock reply to: gamma");
 
-  auto after_tool = plan(R"({"model":"m",)" + tools +
-                         R"(,"messages":[{"role":"user","content":"gamma"},{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"gamma","arguments":"{}"}}]},{"role":"tool","tool_call_id":"c1","content":"42 degrees"}]})");
+  auto after_tool = plan(
+      R"({"model":"m",)" + tools +
+      R"(,"messages":[{"role":"user","content":"gamma"},{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"gamma","arguments":"{}"}}]},{"role":"tool","tool_call_id":"c1","content":"42 degrees"}]})");
   EXPECT_TRUE(after_tool.calls.empty());
   EXPECT_EQ(after_tool.content, "Tool result received: 42 degrees");
 
-  auto unknown = plan_error(R"({"model":"m","tool_choice":{"type":"function","function":{"name":"zeta"}},)" +
-                            tools + R"(,"messages":[{"role":"user","content":"x"}]})");
+  auto unknown =
+      plan_error(R"({"model":"m","tool_choice":{"type":"function","function":{"name":"zeta"}},)" +
+                 tools + R"(,"messages":[{"role":"user","content":"x"}]})");
   EXPECT_EQ(unknown.param, "tool_choice");
 }
 
 TEST(MockOpenAi, ReplyEchoesAtMost200CharactersOfTheLastUserText) {
   const std::string long_text(300, 'a');
   auto chat = plan(R"({"model":"m","messages":[{"role":"user","content":"first"},)"
-                   R"({"role":"user","content":[{"type":"text","text":")" + long_text +
-                   R"("}]},{"role":"assistant","content":"prefill"}]})");
+                   R"({"role":"user","content":[{"type":"text","text":")" +
+                   long_text + R"("}]},{"role":"assistant","content":"prefill"}]})");
   EXPECT_EQ(chat.content, "Mock reply to: " + std::string(200, 'a'));
   EXPECT_EQ(chat.prompt_tokens, tokens_for_chars(5 + 300 + 7));
 }
 
 TEST(MockOpenAi, ResponseFormats) {
-  auto obj = plan(R"({"model":"m","response_format":{"type":"json_object"},"messages":[{"role":"user","content":"say \"hi\""}]})");
+  auto obj = plan(
+      R"({"model":"m","response_format":{"type":"json_object"},"messages":[{"role":"user","content":"say \"hi\""}]})");
   EXPECT_EQ(json::parse(obj.content).at("reply").as_string(), "Mock reply to: say \"hi\"");
-  auto schema = plan(R"({"model":"m","response_format":{"type":"json_schema","json_schema":{"name":"r","schema":)"
-                     R"({"type":"object","properties":{"answer":{"type":"string"},"score":{"type":"number"}}}}},)"
-                     R"("messages":[{"role":"user","content":"x"}]})");
+  auto schema = plan(
+      R"({"model":"m","response_format":{"type":"json_schema","json_schema":{"name":"r","schema":)"
+      R"({"type":"object","properties":{"answer":{"type":"string"},"score":{"type":"number"}}}}},)"
+      R"("messages":[{"role":"user","content":"x"}]})");
   EXPECT_EQ(schema.content, R"({"answer":"answer-value","score":1.5})");
 }
 
@@ -251,9 +258,11 @@ TEST(MockOpenAi, FaultRepliesUseDefaultBodiesOrTheGivenOne) {
   EXPECT_EQ(r.status, 429);
   const auto body = json::parse(r.body);
   EXPECT_EQ(body.at("error").at("code").as_string(), "rate_limit_exceeded");
-  EXPECT_NE(body.at("error").at("message").as_string().find("gpt-4o-2024-08-06"), std::string::npos);
+  EXPECT_NE(body.at("error").at("message").as_string().find("gpt-4o-2024-08-06"),
+            std::string::npos);
   bool has_limit_header = false;
-  for (const auto& [k, v] : r.headers) has_limit_header |= k == "x-ratelimit-remaining-requests" && v == "0";
+  for (const auto& [k, v] : r.headers)
+    has_limit_header |= k == "x-ratelimit-remaining-requests" && v == "0";
   EXPECT_TRUE(has_limit_header);
 
   fault.status = 404;
@@ -270,8 +279,8 @@ TEST(MockOpenAi, StreamMatchesTheFixtureRecordLayout) {
   const std::string body = fixture("chat-stream.request.json");
   const MockReply reply = reply_for(body);
   ASSERT_TRUE(reply.stream.has_value());
-  EXPECT_EQ(reply.headers.front(),
-            (std::pair<std::string, std::string>{"content-type", "text/event-stream; charset=utf-8"}));
+  EXPECT_EQ(reply.headers.front(), (std::pair<std::string, std::string>{
+                                       "content-type", "text/event-stream; charset=utf-8"}));
   const auto records = sse_records(*reply.stream);
   ASSERT_GE(records.size(), 5u);
   EXPECT_EQ(records.back(), "[DONE]");
@@ -319,10 +328,12 @@ TEST(MockOpenAi, StreamChunkOverrideAndNoUsage) {
   const MockReply reply = reply_for(fixture("chat-stream.request.json"), fault);
   EXPECT_EQ(reply.stream->content.size(), 3u);
   const auto records = sse_records(*reply.stream);
-  EXPECT_EQ(json::parse(records[records.size() - 2]).at("choices").at(0).at("finish_reason").as_string(),
-            "stop");
+  EXPECT_EQ(
+      json::parse(records[records.size() - 2]).at("choices").at(0).at("finish_reason").as_string(),
+      "stop");
   // Without include_usage there is no usage field at all.
-  const MockReply plain = reply_for(R"({"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]})");
+  const MockReply plain =
+      reply_for(R"({"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]})");
   for (const auto& r : sse_records(*plain.stream)) {
     if (r != "[DONE]") {
       EXPECT_FALSE(json::parse(r).as_object().contains("usage"));
@@ -342,7 +353,8 @@ TEST(MockOpenAi, StreamedParallelToolCallsFollowTheFixture) {
   std::map<std::int64_t, std::string> args;
   std::vector<std::string> names;
   for (std::size_t i = 1; i + 3 < records.size(); ++i) {
-    const auto call = json::parse(records[i]).at("choices").at(0).at("delta").at("tool_calls").at(0);
+    const auto call =
+        json::parse(records[i]).at("choices").at(0).at("delta").at("tool_calls").at(0);
     const auto index = call.at("index").as_int64();
     if (call.as_object().contains("id")) {
       EXPECT_EQ(keys(call), (std::vector<std::string>{"index", "id", "type", "function"}));
@@ -356,8 +368,9 @@ TEST(MockOpenAi, StreamedParallelToolCallsFollowTheFixture) {
   EXPECT_EQ(names, (std::vector<std::string>{"GetWeatherArgs", "get_stock_price"}));
   EXPECT_EQ(args[0], R"({"city":"city-value","country":"country-value","units":"c"})");
   EXPECT_EQ(args[1], R"({"ticker":"ticker-value","exchange":"exchange-value"})");
-  EXPECT_EQ(json::parse(records[records.size() - 3]).at("choices").at(0).at("finish_reason").as_string(),
-            "tool_calls");
+  EXPECT_EQ(
+      json::parse(records[records.size() - 3]).at("choices").at(0).at("finish_reason").as_string(),
+      "tool_calls");
   EXPECT_EQ(reply.stream->content.size(), 2u * (1 + kArgumentFragments));
 }
 

@@ -1,8 +1,8 @@
 // Argument generation from JSON Schema (tool calls and json_schema output).
 #include "mock/mock_schema.h"
 
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
 
 #include "mock/mock_json.h"
 
