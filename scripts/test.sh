@@ -13,6 +13,9 @@ step() { printf '\n==> %s\n' "$*"; }
 step "installing packages"
 scripts/install-deps.sh
 
+# Clones in other directories still hit the compiler cache.
+export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
+
 step "building (preset ci: Debug, ASan+UBSan, -Werror)"
 cmake --preset ci >/dev/null
 cmake --build --preset ci

@@ -47,7 +47,8 @@ Result<Identity> authenticate(const http::Request& request, const Config& config
   if (auto auth = request.header("authorization"); !auth.empty()) {
     auto v = trim(auth);
     if (v.size() < 7 || !std::equal(v.begin(), v.begin() + 7, "Bearer ", [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
         })) {
       return unauthenticated("Authorization header must be 'Bearer <key>'", "invalid_auth_header");
     }
@@ -55,12 +56,14 @@ Result<Identity> authenticate(const http::Request& request, const Config& config
     ++sources;
   }
   if (auto k = request.header("x-api-key"); !k.empty()) {
-    if (sources > 0 && trim(k) != key) return unauthenticated("conflicting credential headers", "ambiguous_credentials");
+    if (sources > 0 && trim(k) != key)
+      return unauthenticated("conflicting credential headers", "ambiguous_credentials");
     key = trim(k);
     sources = 1;
   }
   if (auto k = request.header("x-goog-api-key"); !k.empty()) {
-    if (sources > 0 && trim(k) != key) return unauthenticated("conflicting credential headers", "ambiguous_credentials");
+    if (sources > 0 && trim(k) != key)
+      return unauthenticated("conflicting credential headers", "ambiguous_credentials");
     key = trim(k);
     sources = 1;
   }
@@ -69,7 +72,8 @@ Result<Identity> authenticate(const http::Request& request, const Config& config
   }
   if (key.empty()) {
     return unauthenticated(
-        "You didn't provide an API key. Send it as 'Authorization: Bearer KEY' (or x-api-key / x-goog-api-key).",
+        "You didn't provide an API key. Send it as 'Authorization: Bearer KEY' (or x-api-key / "
+        "x-goog-api-key).",
         "missing_api_key");
   }
 
@@ -85,7 +89,8 @@ Result<Identity> authenticate(const http::Request& request, const Config& config
   std::string persona_name;
   if (wanted.empty()) {
     persona_name = found->personas.empty() ? std::string() : found->personas.front();
-  } else if (std::find(found->personas.begin(), found->personas.end(), wanted) != found->personas.end()) {
+  } else if (std::find(found->personas.begin(), found->personas.end(), wanted) !=
+             found->personas.end()) {
     persona_name = std::string(wanted);
   } else {
     return Error::make(ErrorKind::caller_forbidden, "this key may not act as the requested persona",
@@ -93,7 +98,8 @@ Result<Identity> authenticate(const http::Request& request, const Config& config
   }
   auto it = config.personas.find(persona_name);
   if (it == config.personas.end()) {
-    return Error::make(ErrorKind::caller_forbidden, "this key is bound to no usable persona", "persona_missing");
+    return Error::make(ErrorKind::caller_forbidden, "this key is bound to no usable persona",
+                       "persona_missing");
   }
   return Identity{found, &it->second};
 }

@@ -1,10 +1,12 @@
 #include "api/chat_pipeline.h"
 
 #include <chrono>
+#include <set>
 
 #include <boost/asio.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 
+#include "common/redact.h"
 #include "http/upstream_client.h"
 #include "observability/gateway_metrics.h"
 #include "observability/log.h"
@@ -29,10 +31,34 @@ double ms_since(Clock::time_point t) {
 struct ClientWatch {
   http::UpstreamExchange* exchange = nullptr;
   bool gone = false;
+  bool draining = false;  // cut by the drain deadline
   asio::cancellation_signal stop;
 };
 
-asio::awaitable<void> watch_client(http::ResponseWriter& writer, std::shared_ptr<ClientWatch> watch) {
+// The chats running on this worker thread, so the drain deadline can cut them (each worker's
+// io_context is single-threaded; no lock needed).
+thread_local std::set<ClientWatch*> t_active_chats;
+
+struct ActiveChat {
+  explicit ActiveChat(ClientWatch* w) : watch(w) { t_active_chats.insert(w); }
+  ~ActiveChat() { t_active_chats.erase(watch); }
+  ClientWatch* watch;
+};
+
+Error drain_error() {
+  return Error::make(ErrorKind::gateway_unavailable,
+                     "the gateway is shutting down; this response was cut at the drain deadline",
+                     "draining");
+}
+
+// Provider error messages may quote the credential they rejected: scrub it before the message
+// is logged or shown to the client.
+void scrub(Error& e, const ProviderRuntime& rt) {
+  redact_secret(e.message, rt.settings.api_key);
+}
+
+asio::awaitable<void> watch_client(http::ResponseWriter& writer,
+                                   std::shared_ptr<ClientWatch> watch) {
   bool closed = co_await writer.client_closed();
   if (!closed) co_return;
   watch->gone = true;
@@ -76,7 +102,9 @@ asio::awaitable<Result<std::unique_ptr<http::UpstreamExchange>>> open_exchange(
   outcome.ttfb_ms = ms_since(sent);
   if (ex) {
     outcome.upstream_status = (*ex)->status();
-    gateway_metrics().upstream_ttfb_seconds.histogram({attempt.target->provider}).observe(outcome.ttfb_ms / 1000.0);
+    gateway_metrics()
+        .upstream_ttfb_seconds.histogram({attempt.target->provider})
+        .observe(outcome.ttfb_ms / 1000.0);
   }
   co_return ex;
 }
@@ -116,14 +144,15 @@ asio::awaitable<AttemptResult> attempt_unary(ChatCall& call, const Attempt& a, C
   std::string model_shown = response->model.empty() ? a.target->model : response->model;
   std::string out = call.dialect->encode_response(*response, model_shown);
   outcome.status = 200;
-  auto headers = response_headers(call.request_id, "application/json", a.target->provider, a.target->model,
-                                  outcome.attempts);
+  auto headers = response_headers(call.request_id, "application/json", a.target->provider,
+                                  a.target->model, outcome.attempts);
   bool ok = co_await call.writer->send(200, std::move(headers), std::move(out));
   if (!ok) outcome.client_gone = true;
   co_return Status{};
 }
 
-asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, const Attempt& a, ClientWatch& watch) {
+asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, const Attempt& a,
+                                              ClientWatch& watch) {
   ChatOutcome& outcome = *call.outcome;
   http::ResponseWriter& writer = *call.writer;
   const auto sent = Clock::now();
@@ -188,8 +217,8 @@ asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, const Attempt& a, 
       start.include_usage = call.request.include_usage;
       encoder = call.dialect->make_stream_encoder(start);
       outcome.status = 200;
-      auto headers = response_headers(call.request_id, call.dialect->stream_content_type(), a.target->provider,
-                                      a.target->model, outcome.attempts);
+      auto headers = response_headers(call.request_id, call.dialect->stream_content_type(),
+                                      a.target->provider, a.target->model, outcome.attempts);
       headers.emplace_back("cache-control", "no-cache");
       bool began = co_await writer.begin_stream(200, std::move(headers));
       if (!began) {
@@ -206,7 +235,7 @@ asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, const Attempt& a, 
     relayed += events.size();
     events.clear();
     if (!st) {
-      failure = std::move(st).error();
+      failure = watch.draining ? drain_error() : std::move(st).error();
       break;
     }
     if (finished) encoder->end(out);
@@ -223,12 +252,13 @@ asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, const Attempt& a, 
   observe_upstream(a, ex->status(), sent);
   watch.exchange = nullptr;
   gateway_metrics().stream_events.counter({a.target->provider}).inc(relayed);
+  if (failure) scrub(*failure, *a.provider);
   if (failure && !outcome.client_gone) {
     // After the commit point: a terminal error record, never a silent truncation or a retry.
     outcome.error_kind = std::string(name(failure->kind));
     gateway_metrics().errors.counter({outcome.error_kind}).inc();
-    GW_LOG_WARN("request {}: stream from {} failed after commit: {}", call.request_id, a.target->provider,
-                failure->message);
+    GW_LOG_WARN("request {}: stream from {} failed after commit: {}", call.request_id,
+                a.target->provider, failure->message);
     encoder->error(*failure, out);
     co_await writer.write(out);
   }
@@ -241,8 +271,16 @@ asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, const Attempt& a, 
 
 }  // namespace
 
-asio::awaitable<void> send_error(http::ResponseWriter& writer, const Dialect& dialect, const Error& error,
-                                 const std::string& request_id, ChatOutcome* outcome) {
+void cut_chats_for_drain() {
+  for (ClientWatch* w : t_active_chats) {
+    w->draining = true;
+    if (w->exchange) w->exchange->cancel();
+  }
+}
+
+asio::awaitable<void> send_error(http::ResponseWriter& writer, const Dialect& dialect,
+                                 const Error& error, const std::string& request_id,
+                                 ChatOutcome* outcome) {
   int status = http_status(error.kind);
   HeaderList headers;
   headers.emplace_back("content-type", "application/json");
@@ -269,16 +307,18 @@ asio::awaitable<void> run_chat(ChatCall call) {
   outcome.stream = call.request.stream;
 
   auto needs = needed_capabilities(call.request);
-  auto plan = plan_route(persona, call.request.model, needs, [&](const std::string& p) -> const Capabilities* {
-    const ProviderRuntime* rt = state.provider(p);
-    return rt && rt->adapter ? &rt->adapter->capabilities() : nullptr;
-  });
+  auto plan = plan_route(persona, call.request.model, needs,
+                         [&](const std::string& p) -> const Capabilities* {
+                           const ProviderRuntime* rt = state.provider(p);
+                           return rt && rt->adapter ? &rt->adapter->capabilities() : nullptr;
+                         });
   if (!plan) {
     co_await send_error(*call.writer, *call.dialect, plan.error(), call.request_id, &outcome);
     co_return;
   }
 
   auto watch = std::make_shared<ClientWatch>();
+  ActiveChat active(watch.get());
   auto executor = co_await asio::this_coro::executor;
   asio::co_spawn(executor, watch_client(*call.writer, watch),
                  asio::bind_cancellation_slot(watch->stop.slot(), asio::detached));
@@ -288,11 +328,12 @@ asio::awaitable<void> run_chat(ChatCall call) {
   ctx.request_id = call.request_id;
   ctx.now = std::chrono::system_clock::now();
   for (const auto& target : plan->targets) {
-    if (watch->gone) break;
+    if (watch->gone || watch->draining) break;
     const ProviderRuntime* rt = state.provider(target.provider);
     if (rt == nullptr || !rt->adapter) continue;
     if (!rt->unavailable.empty()) {
-      Error e = Error::make(ErrorKind::provider_unavailable, rt->unavailable, "provider_not_configured");
+      Error e =
+          Error::make(ErrorKind::provider_unavailable, rt->unavailable, "provider_not_configured");
       e.retry = RetryClass::fallback_only;
       last_error = std::move(e);
       continue;
@@ -318,10 +359,11 @@ asio::awaitable<void> run_chat(ChatCall call) {
       last_error.reset();
       break;
     }
-    last_error = std::move(r).error();
+    last_error = watch->draining ? drain_error() : std::move(r).error();
+    scrub(*last_error, *rt);
     GW_LOG_INFO("request {}: attempt {} on {} failed: {} ({})", call.request_id, outcome.attempts,
                 target.str(), last_error->message, name(last_error->kind));
-    if (last_error->retry == RetryClass::never) break;
+    if (last_error->retry == RetryClass::never || watch->draining) break;
   }
   watch->stop.emit(asio::cancellation_type::all);
   if (watch->gone) outcome.client_gone = true;

@@ -26,7 +26,7 @@ struct ChatOutcome {
   int upstream_status = 0;  // last upstream HTTP status
   std::string error_kind;   // empty on success
   Usage usage;
-  double ttfb_ms = 0;       // upstream first byte of the serving attempt
+  double ttfb_ms = 0;  // upstream first byte of the serving attempt
   bool stream = false;
   bool client_gone = false;
 };
@@ -42,6 +42,11 @@ struct ChatCall {
 };
 
 boost::asio::awaitable<void> run_chat(ChatCall call);
+
+// Called on each worker thread when the drain grace expires: every chat still running there has
+// its upstream exchange cancelled and ends with a terminal `draining` error (an in-band record
+// once streaming), never a silent cut.
+void cut_chats_for_drain();
 
 // Writes an error in the dialect's envelope with the taxonomy's status and headers
 // (x-request-id, x-gateway-error-kind, Retry-After when known). Counts gateway_errors_total.

@@ -7,7 +7,7 @@
 #include "api/chat_pipeline.h"
 #include "api/openai/openai_dialect.h"
 #include "api/request_id.h"
-#include "common/json_escape.h"
+#include "common/json_text.h"
 #include "observability/gateway_metrics.h"
 #include "observability/log.h"
 #include "routing/router.h"
@@ -21,8 +21,8 @@ namespace {
 
 // Route labels are a fixed set so a client cannot grow metric cardinality.
 std::string_view route_label(std::string_view path) {
-  static constexpr std::string_view kRoutes[] = {"/v1/chat/completions", "/v1/models", "/healthz", "/readyz",
-                                                 "/metrics"};
+  static constexpr std::string_view kRoutes[] = {"/v1/chat/completions", "/v1/models", "/healthz",
+                                                 "/readyz", "/metrics"};
   for (auto r : kRoutes) {
     if (path == r) return r;
   }
@@ -43,7 +43,7 @@ void append_field(std::string& line, std::string_view name, std::string_view val
   line.append(",\"");
   line.append(name);
   line.append("\":\"");
-  append_json_escaped(line, value);
+  json_escape_append(line, value);
   line.push_back('"');
 }
 
@@ -57,12 +57,13 @@ void append_number(std::string& line, std::string_view name, std::int64_t value)
 std::string utc_now() {
   auto now = std::chrono::system_clock::now();
   auto secs = std::chrono::system_clock::to_time_t(now);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
   return buf;
 }
 
@@ -79,8 +80,10 @@ struct GatewayHandler::Impl {
   GatewayHandlerDeps deps;
   OpenAIDialect openai;
 
-  asio::awaitable<void> chat(http::Request& request, http::ResponseWriter& writer, RequestScope& scope);
-  asio::awaitable<void> models(http::Request& request, http::ResponseWriter& writer, RequestScope& scope);
+  asio::awaitable<void> chat(http::Request& request, http::ResponseWriter& writer,
+                             RequestScope& scope);
+  asio::awaitable<void> models(http::Request& request, http::ResponseWriter& writer,
+                               RequestScope& scope);
   void record(const http::Request& request, RequestScope& scope);
 };
 
@@ -99,8 +102,8 @@ asio::awaitable<void> GatewayHandler::handle(http::Request& request, http::Respo
 
   if (path == "/v1/chat/completions") {
     if (request.method != "POST") {
-      Error e = Error::make(ErrorKind::caller_method_not_allowed, "use POST for /v1/chat/completions",
-                            "method_not_allowed");
+      Error e = Error::make(ErrorKind::caller_method_not_allowed,
+                            "use POST for /v1/chat/completions", "method_not_allowed");
       co_await send_error(writer, impl_->openai, e, scope.request_id, &scope.outcome);
     } else {
       co_await impl_->chat(request, writer, scope);
@@ -126,11 +129,13 @@ asio::awaitable<void> GatewayHandler::handle(http::Request& request, http::Respo
   } else {
     const bool known = route_label(path) != "other";
     std::string shown(path.substr(0, 200));
-    Error e = known ? Error::make(ErrorKind::caller_method_not_allowed,
-                                  "method " + request.method + " is not allowed for " + shown, "method_not_allowed")
-                    : Error::make(ErrorKind::caller_not_found, "Invalid URL (" + request.method.substr(0, 16) +
-                                                                   " " + shown + ")",
-                                  "unknown_url");
+    Error e = known
+                  ? Error::make(ErrorKind::caller_method_not_allowed,
+                                "method " + request.method + " is not allowed for " + shown,
+                                "method_not_allowed")
+                  : Error::make(ErrorKind::caller_not_found,
+                                "Invalid URL (" + request.method.substr(0, 16) + " " + shown + ")",
+                                "unknown_url");
     co_await send_error(writer, impl_->openai, e, scope.request_id, &scope.outcome);
   }
   gateway_metrics().in_flight.add(-1);
@@ -145,7 +150,8 @@ asio::awaitable<void> GatewayHandler::reject(const Error& error, const http::Req
   impl_->record(request, scope);
 }
 
-asio::awaitable<void> GatewayHandler::Impl::chat(http::Request& request, http::ResponseWriter& writer,
+asio::awaitable<void> GatewayHandler::Impl::chat(http::Request& request,
+                                                 http::ResponseWriter& writer,
                                                  RequestScope& scope) {
   auto state = deps.state->get();
   auto identity = authenticate(request, *state->config);
@@ -156,7 +162,8 @@ asio::awaitable<void> GatewayHandler::Impl::chat(http::Request& request, http::R
   scope.persona = identity->persona->name;
   scope.key_name = identity->key->name;
   scope.team = identity->key->team.empty() ? identity->persona->team : identity->key->team;
-  scope.project = identity->key->project.empty() ? identity->persona->project : identity->key->project;
+  scope.project =
+      identity->key->project.empty() ? identity->persona->project : identity->key->project;
 
   auto decoded = openai.decode_request(request.body);
   if (!decoded) {
@@ -174,7 +181,8 @@ asio::awaitable<void> GatewayHandler::Impl::chat(http::Request& request, http::R
   co_await run_chat(std::move(call));
 }
 
-asio::awaitable<void> GatewayHandler::Impl::models(http::Request& request, http::ResponseWriter& writer,
+asio::awaitable<void> GatewayHandler::Impl::models(http::Request& request,
+                                                   http::ResponseWriter& writer,
                                                    RequestScope& scope) {
   auto state = deps.state->get();
   auto identity = authenticate(request, *state->config);
@@ -190,11 +198,11 @@ asio::awaitable<void> GatewayHandler::Impl::models(http::Request& request, http:
     if (!first) body.push_back(',');
     first = false;
     body.append(R"({"id":")");
-    append_json_escaped(body, route);
+    json_escape_append(body, route);
     auto slash = route.find('/');
     body.append(R"(","object":"model","created":0,"owned_by":")");
-    append_json_escaped(body, slash == std::string::npos ? identity->persona->primary.provider
-                                                         : route.substr(0, slash));
+    json_escape_append(body, slash == std::string::npos ? identity->persona->primary.provider
+                                                        : route.substr(0, slash));
     body.append("\"}");
   }
   body.append("]}");

@@ -16,9 +16,9 @@ namespace gw {
 
 struct GatewayHandlerDeps {
   StateHolder* state = nullptr;
-  AccessLog* access_log = nullptr;      // may be null
-  storage::RequestLog* request_log = nullptr;   // may be null
-  std::function<bool()> ready;          // false while starting or draining
+  AccessLog* access_log = nullptr;             // may be null
+  storage::RequestLog* request_log = nullptr;  // may be null
+  std::function<bool()> ready;                 // false while starting or draining
 };
 
 class GatewayHandler final : public http::Handler {
@@ -26,7 +26,8 @@ class GatewayHandler final : public http::Handler {
   explicit GatewayHandler(GatewayHandlerDeps deps);
   ~GatewayHandler() override;
 
-  boost::asio::awaitable<void> handle(http::Request& request, http::ResponseWriter& writer) override;
+  boost::asio::awaitable<void> handle(http::Request& request,
+                                      http::ResponseWriter& writer) override;
   boost::asio::awaitable<void> reject(const Error& error, const http::Request& request,
                                       http::ResponseWriter& writer) override;
 

@@ -34,7 +34,8 @@ struct GatewayState {
 
   // Builds adapters for every provider. `mock_base_url` replaces the base_url of "mock" providers
   // that have none (the in-process mock the quickstart uses).
-  static Result<std::shared_ptr<const GatewayState>> build(Config config, const ProviderRegistry& registry,
+  static Result<std::shared_ptr<const GatewayState>> build(Config config,
+                                                           const ProviderRegistry& registry,
                                                            const std::string& mock_base_url);
 };
 

@@ -8,7 +8,8 @@
 namespace gw {
 
 struct EmbeddedFile {
-  std::string_view path;  // relative to the repository root, e.g. "config/schema/gateway.schema.json"
+  std::string_view
+      path;  // relative to the repository root, e.g. "config/schema/gateway.schema.json"
   std::string_view contents;
 };
 

@@ -18,7 +18,9 @@ constexpr KindInfo kKinds[] = {
 #undef GW_X
 };
 
-const KindInfo& info(ErrorKind kind) { return kKinds[static_cast<std::size_t>(kind)]; }
+const KindInfo& info(ErrorKind kind) {
+  return kKinds[static_cast<std::size_t>(kind)];
+}
 
 }  // namespace
 
@@ -31,10 +33,18 @@ Error Error::make(ErrorKind kind, std::string message, std::string code) {
   return e;
 }
 
-int http_status(ErrorKind kind) { return info(kind).status; }
-std::string_view name(ErrorKind kind) { return info(kind).name; }
-std::string_view openai_type(ErrorKind kind) { return info(kind).openai_type; }
-RetryClass default_retry(ErrorKind kind) { return info(kind).retry; }
+int http_status(ErrorKind kind) {
+  return info(kind).status;
+}
+std::string_view name(ErrorKind kind) {
+  return info(kind).name;
+}
+std::string_view openai_type(ErrorKind kind) {
+  return info(kind).openai_type;
+}
+RetryClass default_retry(ErrorKind kind) {
+  return info(kind).retry;
+}
 
 FaultDomain fault_domain(ErrorKind kind) {
   std::string_view n = name(kind);
@@ -46,10 +56,14 @@ FaultDomain fault_domain(ErrorKind kind) {
 
 std::string_view name(FaultDomain domain) {
   switch (domain) {
-    case FaultDomain::caller: return "caller";
-    case FaultDomain::policy: return "policy";
-    case FaultDomain::provider: return "provider";
-    case FaultDomain::gateway: return "gateway";
+    case FaultDomain::caller:
+      return "caller";
+    case FaultDomain::policy:
+      return "policy";
+    case FaultDomain::provider:
+      return "provider";
+    case FaultDomain::gateway:
+      return "gateway";
   }
   return "gateway";
 }

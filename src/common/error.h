@@ -14,29 +14,29 @@
 namespace gw {
 
 // X(name, http_status, openai_type, retry_class)
-#define GW_ERROR_KINDS(X)                                                            \
-  X(caller_invalid_request, 400, "invalid_request_error", never)                    \
-  X(caller_unauthenticated, 401, "authentication_error", never)                     \
-  X(caller_forbidden, 403, "permission_error", never)                               \
-  X(caller_not_found, 404, "not_found_error", never)                                \
-  X(caller_method_not_allowed, 405, "invalid_request_error", never)                 \
-  X(caller_timeout, 408, "invalid_request_error", never)                            \
-  X(caller_payload_too_large, 413, "invalid_request_error", never)                  \
-  X(caller_headers_too_large, 431, "invalid_request_error", never)                  \
-  X(policy_rate_limited, 429, "rate_limit_error", retry_after)                      \
-  X(policy_budget_exceeded, 429, "insufficient_quota", never)                       \
-  X(provider_invalid_request, 400, "invalid_request_error", never)                  \
-  X(provider_auth, 502, "api_error", fallback_only)                                 \
-  X(provider_not_found, 404, "not_found_error", fallback_only)                      \
-  X(provider_rate_limited, 429, "rate_limit_error", retry_after)                    \
-  X(provider_quota_exhausted, 429, "insufficient_quota", fallback_only)             \
-  X(provider_overloaded, 503, "api_error", retry)                                   \
-  X(provider_server_error, 502, "api_error", retry)                                 \
-  X(provider_unavailable, 503, "api_error", retry)                                  \
-  X(provider_timeout, 504, "api_error", retry)                                      \
-  X(provider_bad_response, 502, "api_error", retry)                                 \
-  X(provider_stream_interrupted, 502, "api_error", never)                           \
-  X(gateway_unavailable, 503, "api_error", never)                                   \
+#define GW_ERROR_KINDS(X)                                               \
+  X(caller_invalid_request, 400, "invalid_request_error", never)        \
+  X(caller_unauthenticated, 401, "authentication_error", never)         \
+  X(caller_forbidden, 403, "permission_error", never)                   \
+  X(caller_not_found, 404, "not_found_error", never)                    \
+  X(caller_method_not_allowed, 405, "invalid_request_error", never)     \
+  X(caller_timeout, 408, "invalid_request_error", never)                \
+  X(caller_payload_too_large, 413, "invalid_request_error", never)      \
+  X(caller_headers_too_large, 431, "invalid_request_error", never)      \
+  X(policy_rate_limited, 429, "rate_limit_error", retry_after)          \
+  X(policy_budget_exceeded, 429, "insufficient_quota", never)           \
+  X(provider_invalid_request, 400, "invalid_request_error", never)      \
+  X(provider_auth, 502, "api_error", fallback_only)                     \
+  X(provider_not_found, 404, "not_found_error", fallback_only)          \
+  X(provider_rate_limited, 429, "rate_limit_error", retry_after)        \
+  X(provider_quota_exhausted, 429, "insufficient_quota", fallback_only) \
+  X(provider_overloaded, 503, "api_error", retry)                       \
+  X(provider_server_error, 502, "api_error", retry)                     \
+  X(provider_unavailable, 503, "api_error", retry)                      \
+  X(provider_timeout, 504, "api_error", retry)                          \
+  X(provider_bad_response, 502, "api_error", retry)                     \
+  X(provider_stream_interrupted, 502, "api_error", never)               \
+  X(gateway_unavailable, 503, "api_error", never)                       \
   X(gateway_internal, 500, "api_error", never)
 
 enum class ErrorKind : std::uint8_t {
@@ -58,10 +58,10 @@ enum class FaultDomain : std::uint8_t { caller, policy, provider, gateway };
 struct Error {
   ErrorKind kind = ErrorKind::gateway_internal;
   RetryClass retry = RetryClass::never;
-  std::string message;         // safe to show the client: never a secret, never a raw upstream body
-  std::string code;            // machine-readable detail ("model_not_found", "context_length_exceeded")
-  std::string param;           // the offending request field, when known
-  int upstream_status = 0;     // provider HTTP status, 0 when the failure was not an HTTP answer
+  std::string message;  // safe to show the client: never a secret, never a raw upstream body
+  std::string code;     // machine-readable detail ("model_not_found", "context_length_exceeded")
+  std::string param;    // the offending request field, when known
+  int upstream_status = 0;  // provider HTTP status, 0 when the failure was not an HTTP answer
   std::chrono::milliseconds retry_after{0};  // from Retry-After / retry-after-ms / RetryInfo
 
   static Error make(ErrorKind kind, std::string message, std::string code = {});

@@ -6,7 +6,8 @@ namespace gw::http {
 
 Result<Endpoint> Endpoint::parse(std::string_view base_url) {
   auto u = boost::urls::parse_uri(base_url);
-  if (!u) return Error::make(ErrorKind::gateway_internal, "invalid base_url: " + std::string(base_url));
+  if (!u)
+    return Error::make(ErrorKind::gateway_internal, "invalid base_url: " + std::string(base_url));
   Endpoint ep;
   std::string scheme(u->scheme());
   if (scheme == "https") {
@@ -15,7 +16,8 @@ Result<Endpoint> Endpoint::parse(std::string_view base_url) {
     return Error::make(ErrorKind::gateway_internal, "base_url scheme must be http or https");
   }
   ep.host = std::string(u->encoded_host());
-  if (ep.host.size() >= 2 && ep.host.front() == '[') ep.host = ep.host.substr(1, ep.host.size() - 2);
+  if (ep.host.size() >= 2 && ep.host.front() == '[')
+    ep.host = ep.host.substr(1, ep.host.size() - 2);
   if (ep.host.empty()) return Error::make(ErrorKind::gateway_internal, "base_url has no host");
   ep.port = u->has_port() ? u->port_number() : (ep.tls ? 443 : 80);
   ep.prefix = std::string(u->encoded_path());

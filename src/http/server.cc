@@ -40,7 +40,8 @@ Result<tcp::endpoint> parse_listen(const std::string& listen) {
     return Error::make(ErrorKind::gateway_internal, "listen address must be host:port: " + listen);
   }
   std::string host = listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   unsigned port = 0;
   auto ps = std::string_view(listen).substr(colon + 1);
   auto [p, ec] = std::from_chars(ps.data(), ps.data() + ps.size(), port);
@@ -65,7 +66,8 @@ Error limit_error(const beast::error_code& ec) {
                        "body_too_large");
   }
   if (ec == beast::error::timeout) {
-    return Error::make(ErrorKind::caller_timeout, "request was not received in time", "request_timeout");
+    return Error::make(ErrorKind::caller_timeout, "request was not received in time",
+                       "request_timeout");
   }
   return Error::make(ErrorKind::caller_invalid_request, "malformed HTTP request: " + ec.message(),
                      "bad_http");
@@ -120,7 +122,7 @@ asio::awaitable<void> run_session(tcp::socket socket, Server& server) {
     }
     stream.expires_after(limits.header_timeout);
     auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser,
-                                                      asio::as_tuple(asio::use_awaitable));
+                                                       asio::as_tuple(asio::use_awaitable));
     if (hec) {
       if (hec == bhttp::error::end_of_stream || hec == asio::error::connection_reset) co_return;
       if (parser.is_header_done()) collect_head(parser, request);
@@ -140,7 +142,7 @@ asio::awaitable<void> run_session(tcp::socket socket, Server& server) {
     while (!parser.is_done()) {
       stream.expires_after(limits.body_timeout);
       auto [bec, bn] = co_await bhttp::async_read_some(stream, buffer, parser,
-                                                      asio::as_tuple(asio::use_awaitable));
+                                                       asio::as_tuple(asio::use_awaitable));
       if (bec) {
         if (bec == bhttp::error::end_of_stream || bec == asio::error::connection_reset) co_return;
         writer.reset(false);
@@ -199,12 +201,15 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Server& server) {
 Server::Server(ServerOptions options, std::shared_ptr<Handler> handler)
     : options_(std::move(options)), handler_(std::move(handler)) {}
 
-Server::~Server() { stop(); }
+Server::~Server() {
+  stop();
+}
 
 Status Server::start() {
   auto ep = parse_listen(options_.listen);
   if (!ep) return ep.error();
-  int n = options_.workers > 0 ? options_.workers : static_cast<int>(std::thread::hardware_concurrency());
+  int n = options_.workers > 0 ? options_.workers
+                               : static_cast<int>(std::thread::hardware_concurrency());
   if (n <= 0) n = 1;
   tcp::endpoint endpoint = *ep;
   for (int i = 0; i < n; ++i) {
@@ -215,7 +220,8 @@ Status Server::start() {
     if (!ec) w->acceptor->set_option(asio::socket_base::reuse_address(true), ec);
     if (!ec) {
       int one = 1;
-      if (::setsockopt(w->acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+      if (::setsockopt(w->acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) !=
+          0) {
         ec = boost::system::error_code(errno, boost::system::system_category());
       }
     }
@@ -256,7 +262,8 @@ std::string Server::address() const {
   return host + ":" + std::to_string(port_);
 }
 
-std::size_t Server::drain(std::chrono::milliseconds grace) {
+std::size_t Server::drain(std::chrono::milliseconds grace, std::function<void()> at_deadline,
+                          std::chrono::milliseconds cut_grace) {
   draining_.store(true);
   // Close every acceptor on its own thread and wait for it, so new connections are refused
   // before this returns to waiting on in-flight requests.
@@ -276,6 +283,13 @@ std::size_t Server::drain(std::chrono::milliseconds grace) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   std::size_t cut = in_flight();
+  if (cut > 0 && at_deadline) {
+    for (auto& w : workers_) asio::post(w->ioc, at_deadline);
+    auto cut_deadline = std::chrono::steady_clock::now() + cut_grace;
+    while (in_flight() > 0 && std::chrono::steady_clock::now() < cut_deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
   stop();
   return cut;
 }

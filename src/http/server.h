@@ -57,15 +57,20 @@ class Server {
   std::string address() const;  // "127.0.0.1:PORT"
 
   // Graceful drain: stop accepting at once, let in-flight requests finish for up to `grace`,
-  // close idle keep-alive connections, then stop the workers. Returns the requests cut off.
-  std::size_t drain(std::chrono::milliseconds grace);
+  // then run `at_deadline` on every worker (handlers end what is left with a terminal error) and
+  // give those requests up to `cut_grace` to write it; then stop the workers. Returns the
+  // requests still in flight when the grace expired.
+  std::size_t drain(std::chrono::milliseconds grace, std::function<void()> at_deadline = {},
+                    std::chrono::milliseconds cut_grace = std::chrono::milliseconds(1000));
   void stop();  // immediate
 
   std::size_t in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
   bool draining() const { return draining_.load(std::memory_order_relaxed); }
 
   // Runs `fn` once on every worker thread (for per-thread state such as upstream pools).
-  void set_worker_init(std::function<void(boost::asio::io_context&)> fn) { worker_init_ = std::move(fn); }
+  void set_worker_init(std::function<void(boost::asio::io_context&)> fn) {
+    worker_init_ = std::move(fn);
+  }
 
   struct Worker;
 

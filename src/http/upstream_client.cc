@@ -110,7 +110,9 @@ UpstreamClient& UpstreamClient::for_this_thread(asio::any_io_executor executor) 
   return *client;
 }
 
-std::size_t UpstreamClient::idle_connections() const { return pool_->count; }
+std::size_t UpstreamClient::idle_connections() const {
+  return pool_->count;
+}
 
 void UpstreamClient::release(std::unique_ptr<UpstreamConnection> conn) {
   auto& list = pool_->idle[conn->key_];
@@ -129,13 +131,14 @@ namespace {
 
 template <typename Stream>
 asio::awaitable<boost::system::error_code> write_request(Stream& s, const std::string& bytes) {
-  auto [ec, n] = co_await asio::async_write(s, asio::buffer(bytes), asio::as_tuple(asio::use_awaitable));
+  auto [ec, n] =
+      co_await asio::async_write(s, asio::buffer(bytes), asio::as_tuple(asio::use_awaitable));
   co_return ec;
 }
 
 template <typename Stream>
-asio::awaitable<boost::system::error_code> read_head(Stream& s, beast::flat_buffer& buf,
-                                                     bhttp::response_parser<bhttp::buffer_body>& p) {
+asio::awaitable<boost::system::error_code> read_head(
+    Stream& s, beast::flat_buffer& buf, bhttp::response_parser<bhttp::buffer_body>& p) {
   auto [ec, n] = co_await bhttp::async_read_header(s, buf, p, asio::as_tuple(asio::use_awaitable));
   co_return ec;
 }
@@ -151,8 +154,8 @@ asio::awaitable<std::pair<boost::system::error_code, std::size_t>> read_body(
   co_return std::pair{ec, size - p.get().body().size};
 }
 
-void build_request_bytes(const Endpoint& ep, const UpstreamRequest& req, const std::string& request_id,
-                         std::string& out) {
+void build_request_bytes(const Endpoint& ep, const UpstreamRequest& req,
+                         const std::string& request_id, std::string& out) {
   out.clear();
   out.reserve(req.body.size() + 512);
   out.append(req.method);
@@ -215,9 +218,9 @@ asio::awaitable<Result<std::unique_ptr<UpstreamExchange>>> UpstreamClient::send(
       asio::steady_timer resolve_timer(executor_, connect_deadline);
       // Resolve under the connect timeout (a DNS server that never answers must not hang us).
       using namespace asio::experimental::awaitable_operators;
-      auto resolved = co_await (
-          resolver.async_resolve(ep.host, std::to_string(ep.port), asio::as_tuple(asio::use_awaitable)) ||
-          resolve_timer.async_wait(asio::as_tuple(asio::use_awaitable)));
+      auto resolved = co_await (resolver.async_resolve(ep.host, std::to_string(ep.port),
+                                                       asio::as_tuple(asio::use_awaitable)) ||
+                                resolve_timer.async_wait(asio::as_tuple(asio::use_awaitable)));
       if (resolved.index() == 1) {
         co_return transport_error(ErrorKind::provider_timeout, "upstream name resolution timed out",
                                   "connect_timeout");
@@ -228,7 +231,8 @@ asio::awaitable<Result<std::unique_ptr<UpstreamExchange>>> UpstreamClient::send(
                                   "cannot resolve upstream host " + ep.host, "resolve_failed");
       }
       conn->tcp().expires_at(connect_deadline);
-      auto [cec, cep] = co_await conn->tcp().async_connect(results, asio::as_tuple(asio::use_awaitable));
+      auto [cec, cep] =
+          co_await conn->tcp().async_connect(results, asio::as_tuple(asio::use_awaitable));
       if (cec) {
         if (cec == beast::error::timeout) {
           co_return transport_error(ErrorKind::provider_timeout, "upstream connect timed out",
@@ -248,8 +252,8 @@ asio::awaitable<Result<std::unique_ptr<UpstreamExchange>>> UpstreamClient::send(
                                                           asio::as_tuple(asio::use_awaitable));
         if (hec) {
           if (hec == beast::error::timeout) {
-            co_return transport_error(ErrorKind::provider_timeout, "upstream TLS handshake timed out",
-                                      "connect_timeout");
+            co_return transport_error(ErrorKind::provider_timeout,
+                                      "upstream TLS handshake timed out", "connect_timeout");
           }
           co_return transport_error(ErrorKind::provider_unavailable,
                                     "TLS handshake with " + ep.host + " failed: " + hec.message(),
@@ -261,16 +265,18 @@ asio::awaitable<Result<std::unique_ptr<UpstreamExchange>>> UpstreamClient::send(
     const bool reused = conn->reused_;
     build_request_bytes(ep, call.request, call.request_id, conn->request_bytes_);
     conn->tcp().expires_at(std::min(deadline, Clock::now() + call.timeouts.first_byte));
-    auto wec = co_await conn->with_stream(
-        [&](auto& s) { return write_request(s, conn->request_bytes_); });
+    auto wec =
+        co_await conn->with_stream([&](auto& s) { return write_request(s, conn->request_bytes_); });
     if (wec) {
       conn->close();
-      if (reused && is_stale_connection_error(wec)) continue;  // the server closed an idle connection
+      if (reused && is_stale_connection_error(wec))
+        continue;  // the server closed an idle connection
       if (wec == beast::error::timeout) {
-        co_return transport_error(ErrorKind::provider_timeout, "upstream write timed out", "first_byte_timeout");
+        co_return transport_error(ErrorKind::provider_timeout, "upstream write timed out",
+                                  "first_byte_timeout");
       }
-      co_return transport_error(ErrorKind::provider_unavailable, "upstream write failed: " + wec.message(),
-                                "connection_failed");
+      co_return transport_error(ErrorKind::provider_unavailable,
+                                "upstream write failed: " + wec.message(), "connection_failed");
     }
     conn->parser_.emplace();
     conn->parser_->header_limit(kMaxResponseHeaderBytes);
@@ -287,7 +293,8 @@ asio::awaitable<Result<std::unique_ptr<UpstreamExchange>>> UpstreamClient::send(
       }
       if (is_stale_connection_error(hec)) {
         co_return transport_error(ErrorKind::provider_unavailable,
-                                  "upstream closed the connection before answering", "connection_closed");
+                                  "upstream closed the connection before answering",
+                                  "connection_closed");
       }
       co_return transport_error(ErrorKind::provider_bad_response,
                                 "malformed upstream response: " + hec.message(), "bad_http");
@@ -312,8 +319,8 @@ asio::awaitable<Result<std::unique_ptr<UpstreamExchange>>> UpstreamClient::send(
 
 // ----------------------------------------------------------------------------- exchange
 
-UpstreamExchange::UpstreamExchange(std::unique_ptr<UpstreamConnection> conn, Clock::time_point deadline,
-                                   std::chrono::milliseconds idle)
+UpstreamExchange::UpstreamExchange(std::unique_ptr<UpstreamConnection> conn,
+                                   Clock::time_point deadline, std::chrono::milliseconds idle)
     : conn_(std::move(conn)), deadline_(deadline), idle_(idle) {
   if (conn_->parser_->is_done()) done_ = true;
 }
@@ -353,7 +360,8 @@ asio::awaitable<Result<std::string_view>> UpstreamExchange::read_some() {
   co_return r1;
 }
 
-asio::awaitable<Result<std::string_view>> UpstreamExchange::read_some(Clock::time_point idle_deadline) {
+asio::awaitable<Result<std::string_view>> UpstreamExchange::read_some(
+    Clock::time_point idle_deadline) {
   if (done_) co_return std::string_view{};
   if (failed_) {
     co_return Error::make(ErrorKind::provider_stream_interrupted, "upstream read after failure",
@@ -374,7 +382,8 @@ asio::awaitable<Result<std::string_view>> UpstreamExchange::read_some(Clock::tim
                             total_bound ? "deadline_exceeded" : "idle_timeout");
     }
     co_return Error::make(ErrorKind::provider_stream_interrupted,
-                          "upstream connection failed mid-body: " + ec.message(), "connection_closed");
+                          "upstream connection failed mid-body: " + ec.message(),
+                          "connection_closed");
   }
   if (c.parser_->is_done()) done_ = true;
   if (n == 0 && !done_) {
@@ -392,8 +401,8 @@ asio::awaitable<Result<std::string>> UpstreamExchange::read_all(std::size_t max_
     if (!piece) co_return std::move(piece).error();
     if (out.size() + piece->size() > max_bytes) {
       cancel();
-      co_return Error::make(ErrorKind::provider_bad_response, "upstream body exceeds the size limit",
-                            "upstream_body_too_large");
+      co_return Error::make(ErrorKind::provider_bad_response,
+                            "upstream body exceeds the size limit", "upstream_body_too_large");
     }
     out.append(piece->data(), piece->size());
   }

@@ -45,7 +45,8 @@ class UpstreamExchange {
 
   // The next piece of body; an empty view once the body is complete. The view is valid until the
   // next call. `idle_deadline` bounds this read (the caller resets it only when data-bearing events
-  // arrive, so heartbeat comments cannot keep a stalled stream alive); the total deadline applies too.
+  // arrive, so heartbeat comments cannot keep a stalled stream alive); the total deadline applies
+  // too.
   boost::asio::awaitable<Result<std::string_view>> read_some(Clock::time_point idle_deadline);
   boost::asio::awaitable<Result<std::string_view>> read_some();  // idle from now
   // The whole body, failing past max_bytes.

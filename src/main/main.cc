@@ -21,7 +21,8 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--listen", serve.listen_override, "override server.listen (host:port)");
 
   std::string check_path;
-  auto* check_cmd = app.add_subcommand("check-config", "validate a config file; prints every problem");
+  auto* check_cmd =
+      app.add_subcommand("check-config", "validate a config file; prints every problem");
   check_cmd->add_option("file", check_path, "config file (JSON or YAML)")->required();
 
   std::string mock_listen = "127.0.0.1:8081";
@@ -37,7 +38,8 @@ int main(int argc, char** argv) {
 
   if (*serve_cmd) return gw::serve_command(serve);
   if (*check_cmd) {
-    return gw::check_config_command(check_path, gw::builtin_providers().types(), std::cout, std::cerr);
+    return gw::check_config_command(check_path, gw::builtin_providers().types(), std::cout,
+                                    std::cerr);
   }
   if (*mock_cmd) return gw::mock::mock_provider_command(mock_listen);
   return 2;

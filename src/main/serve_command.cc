@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 
+#include "api/chat_pipeline.h"
 #include "api/gateway_handler.h"
 #include "api/gateway_state.h"
 #include "config/check_config.h"
@@ -86,7 +87,8 @@ int serve_command(const ServeOptions& options) {
     mo.workers = 1;
     auto started = mock::MockProvider::start(mo);
     if (!started) {
-      std::cerr << "execution-platform: cannot start the built-in mock provider: " << started.error().message << "\n";
+      std::cerr << "execution-platform: cannot start the built-in mock provider: "
+                << started.error().message << "\n";
       return 1;
     }
     mock = std::move(started).value();
@@ -109,7 +111,8 @@ int serve_command(const ServeOptions& options) {
     return 1;
   }
   for (const auto& [name, rt] : (*state)->providers) {
-    if (!rt.unavailable.empty()) GW_LOG_WARN("{}; requests routed to it fail over or get 503", rt.unavailable);
+    if (!rt.unavailable.empty())
+      GW_LOG_WARN("{}; requests routed to it fail over or get 503", rt.unavailable);
   }
   StateHolder holder;
   holder.set(std::move(state).value());
@@ -118,13 +121,14 @@ int serve_command(const ServeOptions& options) {
   if (storage_url.rfind("sqlite:", 0) == 0) {
     auto opened = storage::RequestLog::open(storage_url);
     if (!opened) {
-      std::cerr << "execution-platform: cannot open storage " << storage_url << ": " << opened.error().message
-                << "\n";
+      std::cerr << "execution-platform: cannot open storage " << storage_url << ": "
+                << opened.error().message << "\n";
       return 1;
     }
     request_log = std::move(opened).value();
   } else {
-    std::cerr << "execution-platform: storage " << storage_url << " is not supported yet (use sqlite://PATH)\n";
+    std::cerr << "execution-platform: storage " << storage_url
+              << " is not supported yet (use sqlite://PATH)\n";
     return 1;
   }
 
@@ -154,9 +158,12 @@ int serve_command(const ServeOptions& options) {
   ready = true;
   const std::string url = "http://" + server.address();
   std::printf("execution-platform listening on %s\n", url.c_str());
+  // Only a key written in plaintext in a local_demo config (already public in that file) is
+  // printed; keys from env:/file: references never are.
   if (!demo_key.empty()) {
     std::printf(
-        "try: curl -s %s/v1/chat/completions -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' "
+        "try: curl -s %s/v1/chat/completions -H 'Authorization: Bearer %s' -H 'Content-Type: "
+        "application/json' "
         "-d '{\"model\":\"%s\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}'\n",
         url.c_str(), demo_key.c_str(), demo_model.c_str());
   }
@@ -189,9 +196,10 @@ int serve_command(const ServeOptions& options) {
       GW_LOG_INFO("config reloaded from {}", options.config_path);
       continue;
     }
-    GW_LOG_INFO("signal {}: draining (grace {} ms, {} in flight)", sig, grace.count(), server.in_flight());
+    GW_LOG_INFO("signal {}: draining (grace {} ms, {} in flight)", sig, grace.count(),
+                server.in_flight());
     ready = false;
-    std::size_t cut = server.drain(grace);
+    std::size_t cut = server.drain(grace, cut_chats_for_drain);
     if (cut > 0) GW_LOG_WARN("drain grace expired with {} request(s) still in flight", cut);
     request_log->close();
     access_log->flush();

@@ -72,8 +72,8 @@ struct ResponseFormat {
 };
 
 struct ChatRequest {
-  std::string model;                   // as the client sent it (alias or provider/model)
-  std::vector<ContentBlock> system;    // system / developer instructions, text blocks
+  std::string model;                 // as the client sent it (alias or provider/model)
+  std::vector<ContentBlock> system;  // system / developer instructions, text blocks
   std::vector<Message> messages;
   std::vector<ToolSpec> tools;
   ToolChoice tool_choice;

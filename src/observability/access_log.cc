@@ -64,7 +64,8 @@ void AccessLog::run() {
     bool stopping;
     {
       std::unique_lock lock(mu_);
-      cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return stop_ || pending_.size() >= 64 * 1024; });
+      cv_.wait_for(lock, std::chrono::milliseconds(100),
+                   [&] { return stop_ || pending_.size() >= 64 * 1024; });
       out.swap(pending_);
       stopping = stop_;
     }

@@ -7,15 +7,15 @@
 namespace gw {
 
 struct GatewayMetrics {
-  metrics::Family& requests;          // gateway_http_requests_total{route,status,provider}
-  metrics::Family& request_seconds;   // gateway_http_request_duration_seconds{route,status,provider}
+  metrics::Family& requests;         // gateway_http_requests_total{route,status,provider}
+  metrics::Family& request_seconds;  // gateway_http_request_duration_seconds{route,status,provider}
   metrics::Family& upstream_seconds;  // gateway_upstream_request_duration_seconds{provider,status}
   metrics::Family& upstream_ttfb_seconds;  // gateway_upstream_first_byte_seconds{provider}
-  metrics::Family& errors;            // gateway_errors_total{kind}
-  metrics::Family& config_reloads;    // gateway_config_reloads_total{result}
-  metrics::Family& stream_events;     // gateway_stream_events_total{provider}
-  metrics::Gauge& in_flight;          // gateway_http_requests_in_flight
-  metrics::Gauge& upstream_connections;  // gateway_upstream_connections_idle
+  metrics::Family& errors;                 // gateway_errors_total{kind}
+  metrics::Family& config_reloads;         // gateway_config_reloads_total{result}
+  metrics::Family& stream_events;          // gateway_stream_events_total{provider}
+  metrics::Gauge& in_flight;               // gateway_http_requests_in_flight
+  metrics::Gauge& upstream_connections;    // gateway_upstream_connections_idle
 };
 
 GatewayMetrics& gateway_metrics();

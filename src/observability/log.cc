@@ -7,7 +7,7 @@
 #include <mutex>
 #include <string>
 
-#include "common/json_escape.h"
+#include "common/json_text.h"
 
 namespace gw::log {
 namespace {
@@ -17,17 +17,23 @@ std::mutex g_mutex;
 
 const char* level_name(Level l) {
   switch (l) {
-    case Level::debug: return "debug";
-    case Level::info: return "info";
-    case Level::warn: return "warn";
-    case Level::error: return "error";
+    case Level::debug:
+      return "debug";
+    case Level::info:
+      return "info";
+    case Level::warn:
+      return "warn";
+    case Level::error:
+      return "error";
   }
   return "info";
 }
 
 }  // namespace
 
-void set_level(Level level) { g_level.store(static_cast<int>(level)); }
+void set_level(Level level) {
+  g_level.store(static_cast<int>(level));
+}
 
 Level parse_level(std::string_view name) {
   if (name == "debug") return Level::debug;
@@ -36,12 +42,15 @@ Level parse_level(std::string_view name) {
   return Level::info;
 }
 
-bool enabled(Level level) { return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed); }
+bool enabled(Level level) {
+  return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed);
+}
 
 std::string utc_timestamp() {
   auto now = std::chrono::system_clock::now();
   auto secs = std::chrono::system_clock::to_time_t(now);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[64];
@@ -58,7 +67,7 @@ void write(Level level, std::string_view message) {
   line.append("\",\"level\":\"");
   line.append(level_name(level));
   line.append("\",\"msg\":\"");
-  append_json_escaped(line, message);
+  json_escape_append(line, message);
   line.append("\"}\n");
   std::lock_guard lock(g_mutex);
   std::fwrite(line.data(), 1, line.size(), stderr);

@@ -17,8 +17,8 @@ void write(Level level, std::string_view message);
 
 }  // namespace gw::log
 
-#define GW_LOG_AT(level, ...)                                                   \
-  do {                                                                          \
+#define GW_LOG_AT(level, ...)                                                         \
+  do {                                                                                \
     if (::gw::log::enabled(level)) ::gw::log::write(level, fmt::format(__VA_ARGS__)); \
   } while (0)
 #define GW_LOG_DEBUG(...) GW_LOG_AT(::gw::log::Level::debug, __VA_ARGS__)

@@ -9,10 +9,14 @@ namespace {
 
 void append_label_value(std::string& out, const std::string& v) {
   for (char c : v) {
-    if (c == '\\') out.append("\\\\");
-    else if (c == '"') out.append("\\\"");
-    else if (c == '\n') out.append("\\n");
-    else out.push_back(c);
+    if (c == '\\')
+      out.append("\\\\");
+    else if (c == '"')
+      out.append("\\\"");
+    else if (c == '\n')
+      out.append("\\n");
+    else
+      out.push_back(c);
   }
 }
 
@@ -54,7 +58,8 @@ void Histogram::observe(double seconds) {
   while (i < kBounds.size() && seconds > kBounds[i]) ++i;
   buckets_[i].fetch_add(1, std::memory_order_relaxed);
   count_.fetch_add(1, std::memory_order_relaxed);
-  if (seconds > 0) sum_ns_.fetch_add(static_cast<std::uint64_t>(seconds * 1e9), std::memory_order_relaxed);
+  if (seconds > 0)
+    sum_ns_.fetch_add(static_cast<std::uint64_t>(seconds * 1e9), std::memory_order_relaxed);
 }
 
 Family::Series& Family::series(const std::vector<std::string>& values) {
@@ -64,9 +69,15 @@ Family::Series& Family::series(const std::vector<std::string>& values) {
   return *s;
 }
 
-Counter& Family::counter(const std::vector<std::string>& values) { return series(values).counter; }
-Gauge& Family::gauge(const std::vector<std::string>& values) { return series(values).gauge; }
-Histogram& Family::histogram(const std::vector<std::string>& values) { return series(values).histogram; }
+Counter& Family::counter(const std::vector<std::string>& values) {
+  return series(values).counter;
+}
+Gauge& Family::gauge(const std::vector<std::string>& values) {
+  return series(values).gauge;
+}
+Histogram& Family::histogram(const std::vector<std::string>& values) {
+  return series(values).histogram;
+}
 
 void Family::expose(std::string& out) const {
   out.append("# HELP ").append(name_).append(" ").append(help_).append("\n");
@@ -108,12 +119,14 @@ void Family::expose(std::string& out) const {
   }
 }
 
-Family& Registry::add(std::string name, std::string help, Type type, std::vector<std::string> labels) {
+Family& Registry::add(std::string name, std::string help, Type type,
+                      std::vector<std::string> labels) {
   std::lock_guard lock(mu_);
   for (auto& f : families_) {
     if (f->name() == name) return *f;
   }
-  families_.push_back(std::make_unique<Family>(std::move(name), std::move(help), type, std::move(labels)));
+  families_.push_back(
+      std::make_unique<Family>(std::move(name), std::move(help), type, std::move(labels)));
   return *families_.back();
 }
 

@@ -90,18 +90,19 @@ Result<RoutePlan> plan_route(const PersonaConfig& persona, std::string_view mode
       explicit_target.provider = std::string(model.substr(0, slash));
       explicit_target.model = std::string(model.substr(slash + 1));
     }
-    bool permitted = !explicit_target.provider.empty() &&
-                     (std::find(persona.fallback.begin(), persona.fallback.end(), explicit_target) !=
-                          persona.fallback.end() ||
-                      std::any_of(persona.allow.begin(), persona.allow.end(), [&](const std::string& p) {
-                        return allow_matches(p, explicit_target);
-                      }));
+    bool permitted =
+        !explicit_target.provider.empty() &&
+        (std::find(persona.fallback.begin(), persona.fallback.end(), explicit_target) !=
+             persona.fallback.end() ||
+         std::any_of(persona.allow.begin(), persona.allow.end(),
+                     [&](const std::string& p) { return allow_matches(p, explicit_target); }));
     if (!permitted || caps(explicit_target.provider) == nullptr) {
-      Error e = Error::make(ErrorKind::caller_not_found,
-                            "The model `" + std::string(model) +
-                                "` does not exist or you do not have access to it. Models you may use: " +
-                                join(allowed_routes(persona)),
-                            "model_not_found");
+      Error e =
+          Error::make(ErrorKind::caller_not_found,
+                      "The model `" + std::string(model) +
+                          "` does not exist or you do not have access to it. Models you may use: " +
+                          join(allowed_routes(persona)),
+                      "model_not_found");
       e.param = "model";
       return e;
     }
@@ -123,7 +124,8 @@ Result<RoutePlan> plan_route(const PersonaConfig& persona, std::string_view mode
     for (const auto& need : required) {
       if (!has_capability(*c, need)) {
         ok = false;
-        if (missing.find(need) == std::string::npos) missing += (missing.empty() ? "" : ", ") + need;
+        if (missing.find(need) == std::string::npos)
+          missing += (missing.empty() ? "" : ", ") + need;
       }
     }
     if (ok && std::find(kept.begin(), kept.end(), t) == kept.end()) kept.push_back(std::move(t));

@@ -38,7 +38,8 @@ class Dialect {
   virtual ~Dialect() = default;
   virtual std::string_view name() const = 0;
   virtual Result<ChatRequest> decode_request(std::string_view body) const = 0;
-  virtual std::string encode_response(const ChatResponse& response, std::string_view model) const = 0;
+  virtual std::string encode_response(const ChatResponse& response,
+                                      std::string_view model) const = 0;
   virtual std::unique_ptr<StreamEncoder> make_stream_encoder(const StreamStart& start) const = 0;
   virtual std::string encode_error(const Error& error) const = 0;
   virtual std::string_view stream_content_type() const = 0;

@@ -62,12 +62,14 @@ class Provider {
   virtual const Capabilities& capabilities() const = 0;
 
   // Canonical request → upstream HTTP request for `upstream_model`.
-  virtual Result<UpstreamRequest> encode(const ChatRequest& request, std::string_view upstream_model,
+  virtual Result<UpstreamRequest> encode(const ChatRequest& request,
+                                         std::string_view upstream_model,
                                          const EncodeContext& ctx) const = 0;
   // A 2xx non-streamed body → canonical response.
   virtual Result<ChatResponse> decode_response(std::string_view body) const = 0;
   // A non-2xx answer → typed error (type/code first, status second, Retry-After kept).
-  virtual Error decode_error(int status, const HeaderLookup& headers, std::string_view body) const = 0;
+  virtual Error decode_error(int status, const HeaderLookup& headers,
+                             std::string_view body) const = 0;
   virtual std::unique_ptr<StreamDecoder> make_stream_decoder() const = 0;
 };
 

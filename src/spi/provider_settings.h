@@ -17,10 +17,10 @@ struct UpstreamTimeouts {
 };
 
 struct ProviderSettings {
-  std::string name;      // instance name in the config ("openai", "local_vllm")
-  std::string type;      // registered adapter type ("openai", "openai_compatible")
-  std::string base_url;  // origin plus optional path prefix
-  std::string api_key;   // resolved secret; empty when the provider needs none
+  std::string name;                 // instance name in the config ("openai", "local_vllm")
+  std::string type;                 // registered adapter type ("openai", "openai_compatible")
+  std::string base_url;             // origin plus optional path prefix
+  std::string api_key;              // resolved secret; empty when the provider needs none
   bool credential_missing = false;  // the secret reference could not be resolved
   std::string credential_problem;   // why, without the secret ("env OPENAI_API_KEY is not set")
   UpstreamTimeouts timeouts;

@@ -9,6 +9,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
 
 export const GW_BIN = process.env.GW_BIN || '/work/main/build/lead/execution-platform';
 export const GATEWAY_KEY = 'gw-test-key';
@@ -60,7 +62,7 @@ export class ManagedProcess {
     this.waiters = [];
     this.child = spawn(GW_BIN, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...(env || {}) },
+      env: { ...process.env, GW_TEST_KEY: GATEWAY_KEY, ...(env || {}) },
     });
     this.pid = this.child.pid;
     live.add(this);
@@ -273,7 +275,9 @@ export function baseConfig({ mockUrl, canary, dir, limits = {}, drainGraceMs = 1
         allow: ['mock/*'],
       },
     },
-    keys: [{ key: GATEWAY_KEY, persona: PERSONA, name: 'test' }],
+    // The gateway key comes from the environment, as in production (a plaintext key under
+    // local_demo would be printed in the quick-start curl hint).
+    keys: [{ key: 'env:GW_TEST_KEY', persona: PERSONA, name: 'test' }],
   };
 }
 
@@ -360,11 +364,12 @@ export class Gateway {
 
   // A streamed chat completion read to the end. Returns the SSE parse plus status/headers.
   async chatStream(body, { key, headers, timeoutMs = 30_000, onEvent, signal } = {}) {
+    const sig = signal ?? AbortSignal.timeout(timeoutMs);
     const res = await this.fetchOrExplain(this.url + '/v1/chat/completions', {
       method: 'POST',
       headers: this.headersFor({ key, headers, json: true }),
       body: JSON.stringify({ stream: true, ...body }),
-      signal: signal ?? AbortSignal.timeout(timeoutMs),
+      signal: sig,
     }, 'POST /v1/chat/completions (stream)');
     this.captureHeaders(res);
     const ctype = res.headers.get('content-type') || '';
@@ -381,6 +386,8 @@ export class Gateway {
     }
     const sse = await readSSE(res, { onEvent });
     this.capture('sse', sse.raw);
+    // Our own abort or timeout is the caller's business; a broken connection is a finding.
+    if (sse.readError && sig.aborted) throw sse.readError;
     return { status: res.status, headers: res.headers, sse: true, ...sse, ...summarizeChatStream(sse.events) };
   }
 
@@ -461,14 +468,16 @@ export async function startGateway({ config, dir, canary, env }) {
 export async function startStack({ tweak, limits, drainGraceMs, env } = {}) {
   const dir = makeTempDir();
   const canary = canaryKey();
-  const mock = await startMock();
+  let mock;
   let gw;
   try {
+    mock = await startMock();
     const config = baseConfig({ mockUrl: mock.url, canary, dir, limits, drainGraceMs });
     if (tweak) tweak(config);
     gw = await startGateway({ config, dir, canary, env });
   } catch (err) {
-    await mock.stop();
+    await mock?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
     throw err;
   }
   return {
@@ -518,10 +527,8 @@ export function findLeaks(haystacks, secret) {
 }
 
 // Every sink the tests can see: responses (captured), stdout (access log), stderr (app log),
-// /metrics. The provider canary must never appear; the gateway key must not either, except that
-// the caller obviously sent it (we only search what the gateway produced).
-export async function sweepSecrets(stack, extraSecrets = []) {
-  const { gw } = stack;
+// /metrics. Returns a description of each leak of each secret.
+export async function sweepSecrets(gw, secrets) {
   let metrics = '';
   if (!gw.proc.exitInfo) metrics = await gw.metricsText();
   const haystacks = [
@@ -531,8 +538,24 @@ export async function sweepSecrets(stack, extraSecrets = []) {
     ['/metrics', metrics],
   ];
   const leaks = [];
-  for (const secret of [stack.canary, ...extraSecrets]) leaks.push(...findLeaks(haystacks, secret));
+  for (const secret of secrets) leaks.push(...findLeaks(haystacks, secret));
   return leaks;
+}
+
+// The two closing tests of a suite file (registered last, so they see everything the file
+// did): each gateway's provider key (its canary) and the gateway keys must appear in no sink.
+// `gateways()` returns the Gateway objects to sweep (running or stopped).
+export function secretSweepTests(gateways, gatewayKeys = [GATEWAY_KEY]) {
+  test('secret sweep: the provider key never appears in responses, logs or /metrics', { timeout: 15_000 }, async () => {
+    const leaks = [];
+    for (const gw of gateways()) leaks.push(...(await sweepSecrets(gw, [gw.canary])));
+    assert.deepEqual(leaks, []);
+  });
+  test('secret sweep: gateway keys never appear in responses, logs or /metrics', { timeout: 15_000 }, async () => {
+    const leaks = [];
+    for (const gw of gateways()) leaks.push(...(await sweepSecrets(gw, gatewayKeys)));
+    assert.deepEqual(leaks, []);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -551,20 +574,27 @@ export async function readSSE(res, { onEvent } = {}) {
       if (onEvent) onEvent(ev, events.length);
     }
   };
-  for await (const chunk of res.body) {
-    const text = decoder.decode(chunk, { stream: true });
-    raw += text;
-    pending += text;
-    for (;;) {
-      const m = pending.match(/\r\n\r\n|\n\n|\r\r/);
-      if (!m) break;
-      flush(pending.slice(0, m.index));
-      pending = pending.slice(m.index + m[0].length);
+  // A connection that breaks mid-body is a result to assert on, not a harness failure.
+  let readError = null;
+  try {
+    for await (const chunk of res.body) {
+      const text = decoder.decode(chunk, { stream: true });
+      raw += text;
+      pending += text;
+      for (;;) {
+        const m = pending.match(/\r\n\r\n|\n\n|\r\r/);
+        if (!m) break;
+        flush(pending.slice(0, m.index));
+        pending = pending.slice(m.index + m[0].length);
+      }
     }
+  } catch (err) {
+    readError = err;
   }
   raw += decoder.decode();
-  if (pending.trim()) flush(pending);
-  return { events, raw, trailingPartial: pending.trim() !== '' };
+  const trailingPartial = pending.trim() !== '';
+  if (trailingPartial) flush(pending);
+  return { events, raw, trailingPartial, readError };
 }
 
 export function parseSSEBlock(block) {

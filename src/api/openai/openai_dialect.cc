@@ -10,7 +10,8 @@ namespace {
 
 class OpenAIStreamEncoder final : public StreamEncoder {
  public:
-  explicit OpenAIStreamEncoder(const StreamStart& s) : encoder_(s.id, s.model, s.created, s.include_usage) {}
+  explicit OpenAIStreamEncoder(const StreamStart& s)
+      : encoder_(s.id, s.model, s.created, s.include_usage) {}
   void event(const StreamEvent& e, std::string& out) override { encoder_.append(e, out); }
   void error(const Error& e, std::string& out) override { encoder_.error(e, out); }
   void end(std::string& out) override { encoder_.done(out); }
@@ -25,7 +26,8 @@ Result<ChatRequest> OpenAIDialect::decode_request(std::string_view body) const {
   return openai::decode_chat_request(body);
 }
 
-std::string OpenAIDialect::encode_response(const ChatResponse& response, std::string_view model) const {
+std::string OpenAIDialect::encode_response(const ChatResponse& response,
+                                           std::string_view model) const {
   return openai::encode_chat_response(response, model);
 }
 
@@ -33,6 +35,8 @@ std::unique_ptr<StreamEncoder> OpenAIDialect::make_stream_encoder(const StreamSt
   return std::make_unique<OpenAIStreamEncoder>(start);
 }
 
-std::string OpenAIDialect::encode_error(const Error& error) const { return openai::encode_error_envelope(error); }
+std::string OpenAIDialect::encode_error(const Error& error) const {
+  return openai::encode_error_envelope(error);
+}
 
 }  // namespace gw

@@ -13,7 +13,9 @@ class OpenAIDialect final : public Dialect {
   std::string encode_response(const ChatResponse& response, std::string_view model) const override;
   std::unique_ptr<StreamEncoder> make_stream_encoder(const StreamStart& start) const override;
   std::string encode_error(const Error& error) const override;
-  std::string_view stream_content_type() const override { return "text/event-stream; charset=utf-8"; }
+  std::string_view stream_content_type() const override {
+    return "text/event-stream; charset=utf-8";
+  }
 };
 
 }  // namespace gw

@@ -1,6 +1,6 @@
 #include "wire/openai/openai_chunk_encoder.h"
 
-#include "wire/json_text.h"
+#include "common/json_text.h"
 #include "wire/openai/openai_error.h"
 #include "wire/openai/openai_fields.h"
 

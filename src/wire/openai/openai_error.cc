@@ -7,8 +7,8 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include "common/json_text.h"
 #include "wire/json_read.h"
-#include "wire/json_text.h"
 
 namespace gw::openai {
 namespace {

@@ -1,7 +1,7 @@
 #include "wire/openai/openai_fields.h"
 
+#include "common/json_text.h"
 #include "wire/json_read.h"
-#include "wire/json_text.h"
 
 namespace gw::openai {
 

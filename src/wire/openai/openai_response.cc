@@ -4,8 +4,8 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "common/json_text.h"
 #include "wire/json_read.h"
-#include "wire/json_text.h"
 #include "wire/openai/openai_error.h"
 #include "wire/openai/openai_fields.h"
 

@@ -26,7 +26,8 @@ Config make_config() {
   return c;
 }
 
-http::Request with_headers(std::vector<http::Header> headers, std::string target = "/v1/chat/completions") {
+http::Request with_headers(std::vector<http::Header> headers,
+                           std::string target = "/v1/chat/completions") {
   http::Request r;
   r.method = "POST";
   r.target = std::move(target);
@@ -46,16 +47,20 @@ TEST(Auth, AnthropicAndGeminiHeadersAndQueryKey) {
   Config c = make_config();
   EXPECT_EQ(authenticate(with_headers({{"x-api-key", "key-two"}}), c)->persona->name, "qa");
   EXPECT_EQ(authenticate(with_headers({{"x-goog-api-key", "key-two"}}), c)->persona->name, "qa");
-  EXPECT_EQ(authenticate(with_headers({}, "/v1beta/models/x:generateContent?alt=sse&key=key-two"), c)->persona->name,
-            "qa");
+  EXPECT_EQ(
+      authenticate(with_headers({}, "/v1beta/models/x:generateContent?alt=sse&key=key-two"), c)
+          ->persona->name,
+      "qa");
 }
 
 TEST(Auth, XPersonaPicksAmongPermittedPersonas) {
   Config c = make_config();
-  auto id = authenticate(with_headers({{"authorization", "Bearer key-one"}, {"x-persona", "qa"}}), c);
+  auto id =
+      authenticate(with_headers({{"authorization", "Bearer key-one"}, {"x-persona", "qa"}}), c);
   ASSERT_TRUE(id.ok());
   EXPECT_EQ(id->persona->name, "qa");
-  auto denied = authenticate(with_headers({{"authorization", "Bearer key-two"}, {"x-persona", "dev"}}), c);
+  auto denied =
+      authenticate(with_headers({{"authorization", "Bearer key-two"}, {"x-persona", "dev"}}), c);
   ASSERT_FALSE(denied.ok());
   EXPECT_EQ(denied.error().kind, ErrorKind::caller_forbidden);
 }
@@ -69,7 +74,8 @@ TEST(Auth, MissingAndUnknownKeysAre401) {
   auto unknown = authenticate(with_headers({{"authorization", "Bearer nope"}}), c);
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.error().code, "invalid_api_key");
-  EXPECT_EQ(unknown.error().message.find("nope"), std::string::npos) << "the key must not be echoed";
+  EXPECT_EQ(unknown.error().message.find("nope"), std::string::npos)
+      << "the key must not be echoed";
 }
 
 TEST(Auth, TrailingWhitespaceIsTrimmedAndSchemeIsCaseInsensitive) {
@@ -79,10 +85,12 @@ TEST(Auth, TrailingWhitespaceIsTrimmedAndSchemeIsCaseInsensitive) {
 
 TEST(Auth, AmbiguousCredentialsAreRefused) {
   Config c = make_config();
-  auto dup = authenticate(with_headers({{"authorization", "Bearer key-one"}, {"authorization", "Bearer key-two"}}), c);
+  auto dup = authenticate(
+      with_headers({{"authorization", "Bearer key-one"}, {"authorization", "Bearer key-two"}}), c);
   ASSERT_FALSE(dup.ok());
   EXPECT_EQ(dup.error().code, "ambiguous_credentials");
-  auto conflict = authenticate(with_headers({{"authorization", "Bearer key-one"}, {"x-api-key", "key-two"}}), c);
+  auto conflict = authenticate(
+      with_headers({{"authorization", "Bearer key-one"}, {"x-api-key", "key-two"}}), c);
   ASSERT_FALSE(conflict.ok());
   EXPECT_EQ(conflict.error().code, "ambiguous_credentials");
   auto underscore = authenticate(with_headers({{"x_api_key", "key-one"}}), c);

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "common/json_escape.h"
 #include "common/result.h"
 
 namespace gw {
@@ -61,12 +60,6 @@ TEST(ResultType, HoldsValueOrError) {
   EXPECT_TRUE(s.ok());
   Status f = Error::make(ErrorKind::gateway_internal, "x");
   EXPECT_FALSE(f.ok());
-}
-
-TEST(JsonEscape, EscapesQuotesControlsAndKeepsUtf8) {
-  std::string out;
-  append_json_escaped(out, std::string_view("a\"b\\c\nd\r\te\x01\x7f" "\xc3\xa9", 15));
-  EXPECT_EQ(out, "a\\\"b\\\\c\\nd\\r\\te\\u0001\\u007f\xc3\xa9");
 }
 
 }  // namespace

@@ -26,10 +26,12 @@ class EchoHandler final : public Handler {
     }
     HeaderList h;
     h.emplace_back("content-type", "text/plain");
-    std::string body = request.method + " " + request.target + " " + std::to_string(request.body.size());
+    std::string body =
+        request.method + " " + request.target + " " + std::to_string(request.body.size());
     co_await writer.send(200, std::move(h), std::move(body));
   }
-  asio::awaitable<void> reject(const Error& error, const Request&, ResponseWriter& writer) override {
+  asio::awaitable<void> reject(const Error& error, const Request&,
+                               ResponseWriter& writer) override {
     HeaderList h;
     h.emplace_back("content-type", "text/plain");
     std::string body(name(error.kind));
@@ -73,7 +75,8 @@ struct ServerFixture : ::testing::Test {
 TEST_F(ServerFixture, KeepAliveServesSeveralRequestsOnOneConnection) {
   auto s = connect();
   for (int i = 0; i < 3; ++i) {
-    auto r = exchange(s, "POST /x?i=1 HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello", "POST /x?i=1 5");
+    auto r = exchange(s, "POST /x?i=1 HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello",
+                      "POST /x?i=1 5");
     EXPECT_NE(r.find("HTTP/1.1 200 OK"), std::string::npos) << r;
     EXPECT_NE(r.find("connection: keep-alive"), std::string::npos);
   }
@@ -88,14 +91,16 @@ TEST_F(ServerFixture, StreamedResponseIsChunked) {
 
 TEST_F(ServerFixture, BodyOverLimitIs413) {
   auto s = connect();
-  auto r = exchange(s, "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 1025\r\n\r\n", "caller_payload_too_large");
+  auto r = exchange(s, "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 1025\r\n\r\n",
+                    "caller_payload_too_large");
   EXPECT_NE(r.find("HTTP/1.1 413"), std::string::npos) << r;
 }
 
 TEST_F(ServerFixture, ChunkedBodyOverLimitIs413) {
   auto s = connect();
   std::string big(1100, 'x');
-  std::string req = "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n44c\r\n" + big + "\r\n0\r\n\r\n";
+  std::string req = "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n44c\r\n" +
+                    big + "\r\n0\r\n\r\n";
   auto r = exchange(s, req, "caller_payload_too_large");
   EXPECT_NE(r.find("HTTP/1.1 413"), std::string::npos) << r;
 }

@@ -15,7 +15,9 @@ PersonaConfig make_persona() {
   return p;
 }
 
-Capabilities full() { return Capabilities{}; }
+Capabilities full() {
+  return Capabilities{};
+}
 
 CapabilityLookup lookup_with(Capabilities anthropic = full(), Capabilities openai = full()) {
   static Capabilities a, o, g, v;
@@ -92,7 +94,8 @@ TEST(Router, EmptyModelIs400) {
 TEST(Router, TargetsLackingANeededCapabilityAreDropped) {
   Capabilities no_tools;
   no_tools.tool_calling = false;
-  auto plan = plan_route(make_persona(), "claude-sonnet-4-5", {"tool_calling"}, lookup_with(no_tools));
+  auto plan =
+      plan_route(make_persona(), "claude-sonnet-4-5", {"tool_calling"}, lookup_with(no_tools));
   ASSERT_TRUE(plan.ok());
   ASSERT_EQ(plan->targets.size(), 2u);
   EXPECT_EQ(plan->targets[0].provider, "openai");
