@@ -4,9 +4,9 @@
 set -euo pipefail
 
 PACKAGES=(
-  g++ cmake ninja-build ccache pkg-config git
+  g++ cmake ninja-build ccache pkg-config git clang-format
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev ca-certificates libsqlite3-dev sqlite3
+  libssl-dev openssl ca-certificates libsqlite3-dev sqlite3
   libvalijson-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libfuzzer-14-dev libclang-rt-14-dev

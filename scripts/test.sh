@@ -16,6 +16,13 @@ scripts/install-deps.sh
 # Clones in other directories still hit the compiler cache.
 export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
 
+step "format check (clang-format, .clang-format)"
+unformatted=$(git ls-files 'src/*.cc' 'src/*.h' 'test/*.cc' 'test/*.h' | xargs clang-format --dry-run 2>&1 | grep -c 'warning:' || true)
+if [ "$unformatted" != "0" ]; then
+  git ls-files 'src/*.cc' 'src/*.h' 'test/*.cc' 'test/*.h' | xargs clang-format --dry-run 2>&1 | grep 'warning:' | cut -d: -f1 | sort -u
+  echo "clang-format: the files above need formatting (clang-format -i)"; exit 1
+fi
+
 step "building (preset ci: Debug, ASan+UBSan, -Werror)"
 cmake --preset ci >/dev/null
 cmake --build --preset ci

@@ -195,6 +195,7 @@ asio::awaitable<void> GatewayHandler::Impl::models(http::Request& request,
   std::string body = R"({"object":"list","data":[)";
   bool first = true;
   for (const auto& route : allowed_routes(*identity->persona)) {
+    if (route.ends_with("/*")) continue;  // a pattern, not a model (still listed in 404 messages)
     if (!first) body.push_back(',');
     first = false;
     body.append(R"({"id":")");

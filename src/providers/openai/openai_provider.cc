@@ -25,7 +25,7 @@ OpenAIProvider::OpenAIProvider(ProviderSettings settings, OpenAIDialectOptions o
 
 Result<UpstreamRequest> OpenAIProvider::encode(const ChatRequest& request,
                                                std::string_view upstream_model,
-                                               const EncodeContext& ctx) const {
+                                               const EncodeContext& /*ctx*/) const {
   if (options_.bearer_auth && settings_.credential_missing) {
     Error e = Error::make(ErrorKind::provider_auth,
                           "provider \"" + settings_.name +
