@@ -87,8 +87,19 @@ struct Attempt {
   UpstreamRequest upstream;
 };
 
+void observe_upstream(const Attempt& a, int status, Clock::time_point sent) {
+  gateway_metrics()
+      .upstream_seconds.histogram({a.target->provider, std::to_string(status)})
+      .observe(ms_since(sent) / 1000.0);
+}
+
+// Sends the attempt and reads the response head. A non-2xx answer is read and decoded into the
+// provider's typed error here, so callers only ever get an exchange with a 2xx head; the client
+// watch holds the exchange while it is open.
 asio::awaitable<Result<std::unique_ptr<http::UpstreamExchange>>> open_exchange(
-    const Attempt& attempt, const std::string& request_id, ChatOutcome& outcome, bool stream) {
+    const Attempt& attempt, ChatCall& call, ClientWatch& watch, bool stream,
+    Clock::time_point sent) {
+  ChatOutcome& outcome = *call.outcome;
   auto executor = co_await asio::this_coro::executor;
   auto& client = http::UpstreamClient::for_this_thread(executor);
   http::UpstreamCall up;
@@ -96,44 +107,30 @@ asio::awaitable<Result<std::unique_ptr<http::UpstreamExchange>>> open_exchange(
   up.request = attempt.upstream;
   up.request.stream = stream;
   up.timeouts = attempt.provider->settings.timeouts;
-  up.request_id = request_id;
-  const auto sent = Clock::now();
-  auto ex = co_await client.send(std::move(up));
+  up.request_id = call.request_id;
+  auto opened = co_await client.send(std::move(up));
   outcome.ttfb_ms = ms_since(sent);
-  if (ex) {
-    outcome.upstream_status = (*ex)->status();
-    gateway_metrics()
-        .upstream_ttfb_seconds.histogram({attempt.target->provider})
-        .observe(outcome.ttfb_ms / 1000.0);
-  }
-  co_return ex;
-}
-
-asio::awaitable<Error> read_upstream_error(http::UpstreamExchange& ex, const Provider& adapter) {
-  auto body = co_await ex.read_all(kMaxUpstreamErrorBody);
-  std::string text = body ? std::move(body).value() : std::string();
-  co_return adapter.decode_error(ex.status(), ex.header_lookup(), text);
-}
-
-void observe_upstream(const Attempt& a, int status, Clock::time_point sent) {
+  if (!opened) co_return std::move(opened).error();
+  auto ex = std::move(opened).value();
+  outcome.upstream_status = ex->status();
   gateway_metrics()
-      .upstream_seconds.histogram({a.target->provider, std::to_string(status)})
-      .observe(ms_since(sent) / 1000.0);
+      .upstream_ttfb_seconds.histogram({attempt.target->provider})
+      .observe(outcome.ttfb_ms / 1000.0);
+  watch.exchange = ex.get();
+  if (ex->status() >= 200 && ex->status() < 300) co_return ex;
+  auto body = co_await ex->read_all(kMaxUpstreamErrorBody);
+  watch.exchange = nullptr;
+  observe_upstream(attempt, ex->status(), sent);
+  std::string text = body ? std::move(body).value() : std::string();
+  co_return attempt.provider->adapter->decode_error(ex->status(), ex->header_lookup(), text);
 }
 
 asio::awaitable<AttemptResult> attempt_unary(ChatCall& call, const Attempt& a, ClientWatch& watch) {
   ChatOutcome& outcome = *call.outcome;
   const auto sent = Clock::now();
-  auto opened = co_await open_exchange(a, call.request_id, outcome, false);
+  auto opened = co_await open_exchange(a, call, watch, false, sent);
   if (!opened) co_return std::move(opened).error();
   auto ex = std::move(opened).value();
-  watch.exchange = ex.get();
-  if (ex->status() < 200 || ex->status() >= 300) {
-    Error e = co_await read_upstream_error(*ex, *a.provider->adapter);
-    observe_upstream(a, ex->status(), sent);
-    watch.exchange = nullptr;
-    co_return e;
-  }
   auto body = co_await ex->read_all(kMaxUpstreamBody);
   observe_upstream(a, ex->status(), sent);
   watch.exchange = nullptr;
@@ -156,23 +153,16 @@ asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, const Attempt& a,
   ChatOutcome& outcome = *call.outcome;
   http::ResponseWriter& writer = *call.writer;
   const auto sent = Clock::now();
-  auto opened = co_await open_exchange(a, call.request_id, outcome, true);
+  auto opened = co_await open_exchange(a, call, watch, true, sent);
   if (!opened) co_return std::move(opened).error();
   auto ex = std::move(opened).value();
-  watch.exchange = ex.get();
-  if (ex->status() < 200 || ex->status() >= 300) {
-    Error e = co_await read_upstream_error(*ex, *a.provider->adapter);
-    observe_upstream(a, ex->status(), sent);
-    watch.exchange = nullptr;
-    co_return e;
-  }
 
   auto decoder = a.provider->adapter->make_stream_decoder();
   std::unique_ptr<StreamEncoder> encoder;
   std::vector<StreamEvent> events;
-  events.reserve(32);
+  events.reserve(16);
   std::string out;
-  out.reserve(8 * 1024);
+  out.reserve(2 * 1024);
   std::uint64_t relayed = 0;
   Clock::time_point idle_deadline = Clock::now() + ex->idle_timeout();
   bool finished = false;

@@ -8,6 +8,7 @@
 #include "api/openai/openai_dialect.h"
 #include "api/request_id.h"
 #include "common/json_text.h"
+#include "common/time_format.h"
 #include "observability/gateway_metrics.h"
 #include "observability/log.h"
 #include "routing/router.h"
@@ -54,17 +55,16 @@ void append_number(std::string& line, std::string_view name, std::int64_t value)
   line.append(std::to_string(value));
 }
 
-std::string utc_now() {
-  auto now = std::chrono::system_clock::now();
-  auto secs = std::chrono::system_clock::to_time_t(now);
-  auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
-  return buf;
+// Authenticates and names the caller in the request's record (persona, key label, team, project).
+Result<Identity> identify(const http::Request& request, const Config& config, RequestScope& scope) {
+  auto identity = authenticate(request, config);
+  if (!identity) return identity;
+  scope.persona = identity->persona->name;
+  scope.key_name = identity->key->name;
+  scope.team = identity->key->team.empty() ? identity->persona->team : identity->key->team;
+  scope.project =
+      identity->key->project.empty() ? identity->persona->project : identity->key->project;
+  return identity;
 }
 
 HeaderList basic_headers(std::string_view content_type, const std::string& request_id) {
@@ -154,17 +154,11 @@ asio::awaitable<void> GatewayHandler::Impl::chat(http::Request& request,
                                                  http::ResponseWriter& writer,
                                                  RequestScope& scope) {
   auto state = deps.state->get();
-  auto identity = authenticate(request, *state->config);
+  auto identity = identify(request, *state->config, scope);
   if (!identity) {
     co_await send_error(writer, openai, identity.error(), scope.request_id, &scope.outcome);
     co_return;
   }
-  scope.persona = identity->persona->name;
-  scope.key_name = identity->key->name;
-  scope.team = identity->key->team.empty() ? identity->persona->team : identity->key->team;
-  scope.project =
-      identity->key->project.empty() ? identity->persona->project : identity->key->project;
-
   auto decoded = openai.decode_request(request.body);
   if (!decoded) {
     co_await send_error(writer, openai, decoded.error(), scope.request_id, &scope.outcome);
@@ -185,13 +179,11 @@ asio::awaitable<void> GatewayHandler::Impl::models(http::Request& request,
                                                    http::ResponseWriter& writer,
                                                    RequestScope& scope) {
   auto state = deps.state->get();
-  auto identity = authenticate(request, *state->config);
+  auto identity = identify(request, *state->config, scope);
   if (!identity) {
     co_await send_error(writer, openai, identity.error(), scope.request_id, &scope.outcome);
     co_return;
   }
-  scope.persona = identity->persona->name;
-  scope.key_name = identity->key->name;
   std::string body = R"({"object":"list","data":[)";
   bool first = true;
   for (const auto& route : allowed_routes(*identity->persona)) {
@@ -225,7 +217,7 @@ void GatewayHandler::Impl::record(const http::Request& request, RequestScope& sc
     std::string line;
     line.reserve(384);
     line.append("{\"ts\":\"");
-    line.append(utc_now());
+    line.append(utc_timestamp());
     line.push_back('"');
     append_field(line, "request_id", scope.request_id);
     append_field(line, "method", request.method);

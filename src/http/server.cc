@@ -115,7 +115,7 @@ asio::awaitable<void> run_session(tcp::socket socket, Server& server) {
     // Idle keep-alive wait: until the first byte of the next request arrives.
     if (buffer.size() == 0) {
       stream.expires_after(limits.idle_timeout);
-      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(16 * 1024),
+      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4 * 1024),
                                                      asio::as_tuple(asio::use_awaitable));
       if (ec) co_return;  // closed, reset or idle: nothing to answer
       buffer.commit(n);

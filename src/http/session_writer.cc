@@ -42,9 +42,12 @@ asio::awaitable<bool> SessionWriter::write_raw(std::string_view data) {
   auto& sock = stream_.socket();
   // Most writes fit the socket buffer: try once without suspending.
   boost::system::error_code ec;
-  sock.non_blocking(true, ec);
+  if (!non_blocking_) {
+    sock.non_blocking(true, ec);  // an ioctl: once per connection, not per write
+    non_blocking_ = !ec;
+  }
   std::size_t done = 0;
-  if (!ec) {
+  if (non_blocking_) {
     done = sock.write_some(asio::buffer(data), ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) {
       ec = {};

@@ -48,6 +48,7 @@ class SessionWriter final : public ResponseWriter {
   bool committed_ = false;
   bool streaming_ = false;
   bool aborted_ = false;
+  bool non_blocking_ = false;
 };
 
 }  // namespace gw::http

@@ -13,6 +13,7 @@
 #include "mock/mock_json.h"
 #include "mock/mock_schema.h"
 #include "mock/mock_text.h"
+#include "wire/json_read.h"
 
 namespace gw::mock {
 namespace {
@@ -33,30 +34,9 @@ MockError bad_request(std::string message, std::string param = {}, std::string c
                    std::move(param)};
 }
 
-std::string_view type_phrase(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::null:
-      return "null";
-    case json::kind::bool_:
-      return "a boolean";
-    case json::kind::int64:
-    case json::kind::uint64:
-      return "an integer";
-    case json::kind::double_:
-      return "a decimal";
-    case json::kind::string:
-      return "a string";
-    case json::kind::array:
-      return "an array";
-    case json::kind::object:
-      return "an object";
-  }
-  return "a value";
-}
-
 MockError invalid_type(const std::string& param, std::string_view expected, const json::value& v) {
   return bad_request("Invalid type for '" + param + "': expected " + std::string(expected) +
-                         ", but got " + std::string(type_phrase(v)) + " instead.",
+                         ", but got " + std::string(json_kind_name(v)) + " instead.",
                      param, "invalid_type");
 }
 

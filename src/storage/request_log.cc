@@ -1,6 +1,6 @@
 // RequestLog: bounded queue in front of one SQLite writer thread. Inserts are idempotent
-// (ON CONFLICT DO NOTHING on (request_id, attempt)), so a batch whose commit failed ambiguously
-// can be retried without duplicating rows.
+// (ON CONFLICT DO NOTHING on (ts_ms, request_id, attempt)), so a batch whose commit failed
+// ambiguously can be retried without duplicating rows.
 #include "storage/request_log.h"
 
 #include <algorithm>
@@ -18,7 +18,7 @@ constexpr std::string_view kInsertSql =
     "provider, model, route, status, error_kind, stream, input_tokens, output_tokens, "
     "cache_read_tokens, cache_write_tokens, reasoning_tokens, duration_ms, ttfb_ms) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-    "?19, ?20) ON CONFLICT (request_id, attempt) DO NOTHING";
+    "?19, ?20) ON CONFLICT (ts_ms, request_id, attempt) DO NOTHING";
 
 constexpr std::string_view kRecentSql =
     "SELECT request_id, attempt, ts_ms, persona, key_name, team, project, provider, model, "
@@ -137,7 +137,10 @@ bool RequestLog::submit(RequestRecord record) {
 void RequestLog::flush() {
   std::unique_lock lock(mutex_);
   const std::uint64_t target = accepted_;
+  ++flush_waiters_;  // tells a lingering writer to commit now
+  work_cv_.notify_all();
   done_cv_.wait(lock, [&] { return finished_ >= target; });
+  --flush_waiters_;
 }
 
 void RequestLog::close() {
@@ -166,6 +169,11 @@ void RequestLog::run_writer() {
       std::unique_lock lock(mutex_);
       work_cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
       if (queue_.empty()) return;  // stopping, and everything accepted is finished
+      if (options_.linger.count() > 0) {
+        work_cv_.wait_for(lock, options_.linger, [&] {
+          return queue_.size() >= options_.max_batch || stopping_ || flush_waiters_ > 0;
+        });
+      }
       const std::size_t n = std::min(queue_.size(), options_.max_batch);
       for (std::size_t i = 0; i < n; ++i) {
         batch.push_back(std::move(queue_.front()));

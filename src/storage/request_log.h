@@ -42,7 +42,10 @@ struct RequestRecord {
 struct RequestLogOptions {
   std::size_t queue_capacity = 65536;  // records waiting for the writer; more are dropped
   std::size_t max_batch = 512;         // rows per transaction
-  int max_attempts = 6;                // per batch, including the first
+  // Group commit: after the first record arrives, wait this long for more before committing,
+  // so a busy gateway writes one transaction (one fsync) per batch rather than per record.
+  std::chrono::milliseconds linger{20};
+  int max_attempts = 6;                            // per batch, including the first
   std::chrono::milliseconds backoff_initial{100};  // doubles after each failed attempt…
   std::chrono::milliseconds backoff_max{2000};     // …up to this
   int busy_timeout_ms = 5000;
@@ -102,6 +105,7 @@ class RequestLog {
   std::deque<RequestRecord> queue_;
   std::uint64_t accepted_ = 0;
   std::uint64_t finished_ = 0;
+  int flush_waiters_ = 0;  // threads blocked in flush(); the writer skips its linger for them
   bool stopping_ = false;
   std::once_flag close_once_;
 
