@@ -24,7 +24,7 @@ constexpr std::string_view kRecentSql =
     "SELECT request_id, attempt, ts_ms, persona, key_name, team, project, provider, model, "
     "route, status, error_kind, stream, input_tokens, output_tokens, cache_read_tokens, "
     "cache_write_tokens, reasoning_tokens, duration_ms, ttfb_ms FROM request_log "
-    "ORDER BY ts_ms DESC, rowid DESC LIMIT ?1";
+    "ORDER BY ts_ms DESC, request_id DESC, attempt DESC LIMIT ?1";
 
 Status bind_record(Statement& stmt, const RequestRecord& r) {
   // Keeps the first failure; binding only fails on a programming error or out of memory.
