@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (CMake preset "fuzz", clang++-14) and runs each one for
+# FUZZ_SEED (default 1) fixes libFuzzer's random seed so a CI run is reproducible.
 # FUZZ_SECONDS (default 15) seconds, seeded with the recorded provider transcripts in
 # test/fixtures/providers. Prints one summary line per target; exits non-zero if any target
 # crashes, violates an invariant, times out or runs out of memory (its log and the offending
@@ -64,7 +65,7 @@ for t in "${targets[@]}"; do
   seeds=$(find "$corpus" -type f | wc -l)
 
   rc=0
-  "$bin_dir/$t" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+  "$bin_dir/$t" -max_total_time="$seconds" -seed="${FUZZ_SEED:-1}" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$artifacts/" "${extra[@]}" "$corpus" \
     >"$log" 2>&1 || rc=$?
 

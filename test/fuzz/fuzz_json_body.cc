@@ -128,6 +128,21 @@ bool close_doubles(double a, double b) {
   return (ia > ib ? ia - ib : ib - ia) <= 2;
 }
 
+bool finite_numbers(const json::value& v) {
+  if (v.is_double()) return std::isfinite(v.get_double());
+  if (v.is_array()) {
+    for (const auto& e : v.get_array()) {
+      if (!finite_numbers(e)) return false;
+    }
+  }
+  if (v.is_object()) {
+    for (const auto& kv : v.get_object()) {
+      if (!finite_numbers(kv.value())) return false;
+    }
+  }
+  return true;
+}
+
 bool equivalent(const json::value& a, const json::value& b) {
   if (a.kind() != b.kind()) return false;
   switch (a.kind()) {
@@ -182,6 +197,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     GW_FUZZ_CHECK(gate.value == probe.value, "same value under both limits");
     GW_FUZZ_CHECK(depth(gate.value) <= kGatewayMaxDepth, "accepted nesting within the limit");
     GW_FUZZ_CHECK(strings_valid(gate.value), "strings and keys are valid UTF-8");
+    // Overflowing numbers parse as infinity, which JSON cannot spell; the gateway refuses such
+    // values with the offending field named (wire/openai/openai_request_checks.cc), so there is
+    // no round trip to check.
+    if (!finite_numbers(gate.value)) return 0;
     const std::string text = json::serialize(gate.value);
     const Parsed again = parse(text, kGatewayMaxDepth);
     GW_FUZZ_CHECK(!again.ec, "serialized output parses");
