@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (CMake preset "fuzz", clang++-14) and runs each one for
-# FUZZ_SEED (default 1) fixes libFuzzer's random seed so a CI run is reproducible.
 # FUZZ_SECONDS (default 15) seconds, seeded with the recorded provider transcripts in
 # test/fixtures/providers. Prints one summary line per target; exits non-zero if any target
 # crashes, violates an invariant, times out or runs out of memory (its log and the offending
@@ -8,6 +7,7 @@
 #
 #   scripts/fuzz.sh                       # all targets
 #   FUZZ_SECONDS=60 scripts/fuzz.sh fuzz_sse
+# FUZZ_SEED (default 1) fixes libFuzzer's random seed so a CI run is reproducible.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
