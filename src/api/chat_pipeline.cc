@@ -1,5 +1,6 @@
 #include "api/chat_pipeline.h"
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 
@@ -170,6 +171,7 @@ asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, const Attempt& a,
 
   while (!finished) {
     auto piece = co_await ex->read_some(idle_deadline);
+    const std::size_t decoded_before = events.size();
     Status st;
     if (!piece) {
       st = std::move(piece).error();
@@ -179,14 +181,20 @@ asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, const Attempt& a,
     } else {
       st = decoder->feed(*piece, events);
     }
-    if (!events.empty()) idle_deadline = Clock::now() + ex->idle_timeout();
-    if (!st && encoder == nullptr && events.empty()) {
-      // Before the commit point: nothing was sent, so the router may try another target.
+    if (events.size() > decoded_before) idle_deadline = Clock::now() + ex->idle_timeout();
+    // The commit point is the first event that carries content: a role/start chunk alone is held
+    // back, so an upstream that fails right after it can still fall back (RELIABILITY PF-06b).
+    const bool has_content = std::any_of(events.begin(), events.end(), [](const StreamEvent& e) {
+      return e.type != StreamEvent::Type::start;
+    });
+    if (!st && encoder == nullptr && !has_content) {
+      // Before the commit point: nothing was written, so the router may try another target.
       observe_upstream(a, ex->status(), sent);
       watch.exchange = nullptr;
       if (watch.gone) outcome.client_gone = true;
       co_return std::move(st).error();
     }
+    if (encoder == nullptr && !has_content && !finished) continue;
     if (!events.empty() && encoder == nullptr) {
       StreamStart start;
       start.model = a.target->model;
