@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
+export CCACHE_BASEDIR="$(pwd)" CCACHE_NOHASHDIR=1  # clones in other directories hit the cache
 cmake --preset release >/dev/null
 cmake --build --preset release --target execution-platform
 mkdir -p data
