@@ -1,7 +1,7 @@
 // Chat Completions through the gateway against the mock provider: plain and streamed answers,
 // tool calls, structured output, routes/aliases and /v1/models, checked byte-for-byte against
 // what the deterministic mock must have produced and against what reached the upstream.
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import * as h from './harness.mjs';
@@ -10,17 +10,9 @@ let stack;
 let gw;
 let mock;
 
-before(async () => {
-  stack = await h.startStack();
-  ({ gw, mock } = stack);
-}, { timeout: 30_000 });
-
-after(async () => {
-  await stack?.stop();
-});
-
-beforeEach(async () => {
-  await mock.reset();
+h.useStack({}, (s) => {
+  stack = s;
+  ({ gw, mock } = s);
 });
 
 const T = { timeout: 20_000 };

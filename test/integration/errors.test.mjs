@@ -2,7 +2,7 @@
 // upstream failure to the OpenAI envelope and status, including retry discipline (no retry on
 // 4xx, none within a 429's Retry-After, none on quota exhaustion) and no echo of upstream
 // bodies that carry secrets.
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import * as h from './harness.mjs';
@@ -11,17 +11,9 @@ let stack;
 let gw;
 let mock;
 
-before(async () => {
-  stack = await h.startStack();
-  ({ gw, mock } = stack);
-}, { timeout: 30_000 });
-
-after(async () => {
-  await stack?.stop();
-});
-
-beforeEach(async () => {
-  await mock.reset();
+h.useStack({}, (s) => {
+  stack = s;
+  ({ gw, mock } = s);
 });
 
 const T = { timeout: 20_000 };

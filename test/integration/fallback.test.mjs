@@ -2,7 +2,7 @@
 // content) and the next target in its chain serves the request; the client sees one coherent
 // answer and headers naming what served it. After the commit point there is no fallback (see
 // upstream_faults.test.mjs).
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import * as h from './harness.mjs';
@@ -11,21 +11,15 @@ let stack;
 let gw;
 let mock;
 
-before(async () => {
-  stack = await h.startStack({
-    tweak(config) {
-      config.personas[h.PERSONA].fallback = [`mock/${h.MINI_MODEL}`];
-    },
-  });
-  ({ gw, mock } = stack);
-}, { timeout: 30_000 });
+const withFallback = {
+  tweak(config) {
+    config.personas[h.PERSONA].fallback = [`mock/${h.MINI_MODEL}`];
+  },
+};
 
-after(async () => {
-  await stack?.stop();
-});
-
-beforeEach(async () => {
-  await mock.reset();
+h.useStack(withFallback, (s) => {
+  stack = s;
+  ({ gw, mock } = s);
 });
 
 const T = { timeout: 20_000 };

@@ -9,7 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { test } from 'node:test';
+import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 export const GW_BIN = process.env.GW_BIN || '/work/main/build/lead/execution-platform';
@@ -461,6 +461,23 @@ export async function startGateway({ config, dir, canary, env }) {
     await proc.stop();
     throw err;
   }
+}
+
+// Registers the per-file hooks most test files share: start one stack before the tests
+// (`onReady(stack)` receives it), stop it after them, and reset the mock's faults and request
+// log before each test.
+export function useStack(options, onReady) {
+  let stack;
+  before(async () => {
+    stack = await startStack(options);
+    onReady(stack);
+  }, { timeout: 30_000 });
+  after(async () => {
+    await stack?.stop();
+  });
+  beforeEach(async () => {
+    await stack.mock.reset();
+  });
 }
 
 // The usual fixture: one mock and one gateway in front of it. `tweak(config)` may edit the

@@ -1,7 +1,7 @@
 // Bad input and protocol abuse over raw sockets (RELIABILITY BI-01/02/03/06): malformed JSON on
 // a keep-alive connection that must stay usable, body limits by Content-Length, by chunked
 // encoding and by a lying Content-Length, JSON nesting, header limits. None may reach upstream.
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import * as h from './harness.mjs';
@@ -13,17 +13,9 @@ let stack;
 let gw;
 let mock;
 
-before(async () => {
-  stack = await h.startStack({ limits: { max_body_bytes: MAX_BODY, max_header_bytes: MAX_HEADER } });
-  ({ gw, mock } = stack);
-}, { timeout: 30_000 });
-
-after(async () => {
-  await stack?.stop();
-});
-
-beforeEach(async () => {
-  await mock.reset();
+h.useStack({ limits: { max_body_bytes: MAX_BODY, max_header_bytes: MAX_HEADER } }, (s) => {
+  stack = s;
+  ({ gw, mock } = s);
 });
 
 const T = { timeout: 20_000 };

@@ -2,7 +2,7 @@
 // logged, one JSON access-log line per request that never carries a key and cannot be split by
 // attacker input, the metric families the dashboards use, counters that move, and bounded label
 // values whatever the caller sends.
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import * as h from './harness.mjs';
@@ -11,17 +11,9 @@ let stack;
 let gw;
 let mock;
 
-before(async () => {
-  stack = await h.startStack();
-  ({ gw, mock } = stack);
-}, { timeout: 30_000 });
-
-after(async () => {
-  await stack?.stop();
-});
-
-beforeEach(async () => {
-  await mock.reset();
+h.useStack({}, (s) => {
+  stack = s;
+  ({ gw, mock } = s);
 });
 
 const T = { timeout: 20_000 };
