@@ -11,7 +11,9 @@
 #include "http/upstream_client.h"
 #include "observability/gateway_metrics.h"
 #include "observability/log.h"
+#include "providers/model_capabilities.h"
 #include "routing/router.h"
+#include "wire/tool_schema/tool_schema.h"
 
 namespace gw {
 
@@ -86,6 +88,7 @@ struct Attempt {
   const ProviderRuntime* provider = nullptr;
   const RouteTarget* target = nullptr;
   UpstreamRequest upstream;
+  const tool_schema::ToolNameMap* names = nullptr;  // provider tool names → the caller's
 };
 
 void observe_upstream(const Attempt& a, int status, Clock::time_point sent) {
@@ -138,6 +141,7 @@ asio::awaitable<AttemptResult> attempt_unary(ChatCall& call, const Attempt& a, C
   if (!body) co_return std::move(body).error();
   auto response = a.provider->adapter->decode_response(*body);
   if (!response) co_return std::move(response).error();
+  if (!a.names->empty()) tool_schema::restore_names(*response, *a.names);
   outcome.usage = response->usage;
   std::string model_shown = response->model.empty() ? a.target->model : response->model;
   std::string out = call.dialect->encode_response(*response, model_shown);
@@ -226,7 +230,8 @@ asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, const Attempt& a,
         co_return Status{};
       }
     }
-    for (const auto& e : events) {
+    for (auto& e : events) {
+      if (!a.names->empty()) tool_schema::restore_names(e, *a.names);
       if (e.type == StreamEvent::Type::usage) outcome.usage = e.usage;
       encoder->event(e, out);
     }
@@ -305,11 +310,14 @@ asio::awaitable<void> run_chat(ChatCall call) {
   outcome.stream = call.request.stream;
 
   auto needs = needed_capabilities(call.request);
-  auto plan = plan_route(persona, call.request.model, needs,
-                         [&](const std::string& p) -> const Capabilities* {
-                           const ProviderRuntime* rt = state.provider(p);
-                           return rt && rt->adapter ? &rt->adapter->capabilities() : nullptr;
-                         });
+  auto plan = plan_route(
+      persona, call.request.model, needs,
+      [&](const RouteTarget& t) -> std::optional<Capabilities> {
+        const ProviderRuntime* rt = state.provider(t.provider);
+        if (rt == nullptr || !rt->adapter) return std::nullopt;
+        return model_capabilities(*rt->adapter, t.model);
+      },
+      call.request.max_tokens.value_or(0));
   if (!plan) {
     co_await send_error(*call.writer, *call.dialect, plan.error(), call.request_id, &outcome);
     co_return;
@@ -336,7 +344,18 @@ asio::awaitable<void> run_chat(ChatCall call) {
       last_error = std::move(e);
       continue;
     }
-    auto encoded = rt->adapter->encode(call.request, target.model, ctx);
+    // Tools compiled to what this provider accepts (names, schema flavour); a tool set it
+    // cannot express may still suit the next target.
+    tool_schema::ToolNameMap names;
+    auto compiled = tool_schema::compile_request(call.request, rt->adapter->capabilities().tools,
+                                                 names);
+    if (!compiled) {
+      last_error = std::move(compiled).error();
+      last_error->retry = RetryClass::fallback_only;
+      continue;
+    }
+    const ChatRequest& request = compiled->has_value() ? **compiled : call.request;
+    auto encoded = rt->adapter->encode(request, target.model, ctx);
     if (!encoded) {
       last_error = std::move(encoded).error();
       if (last_error->retry == RetryClass::never) break;
@@ -345,7 +364,7 @@ asio::awaitable<void> run_chat(ChatCall call) {
     ++outcome.attempts;
     outcome.provider = target.provider;
     outcome.model = target.model;
-    Attempt attempt{rt, &target, std::move(encoded).value()};
+    Attempt attempt{rt, &target, std::move(encoded).value(), &names};
     // GCC 12: no co_await inside ?: or if-conditions (miscompiled); await into named locals.
     AttemptResult r;
     if (call.request.stream) {

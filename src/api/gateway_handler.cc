@@ -5,6 +5,9 @@
 #include <boost/asio.hpp>
 
 #include "api/chat_pipeline.h"
+#include "api/anthropic/anthropic_dialect.h"
+#include "api/gemini/gemini_dialect.h"
+#include "api/ingress_routes.h"
 #include "api/openai/openai_dialect.h"
 #include "api/request_id.h"
 #include "common/json_text.h"
@@ -21,12 +24,12 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 // Route labels are a fixed set so a client cannot grow metric cardinality.
-std::string_view route_label(std::string_view path) {
-  static constexpr std::string_view kRoutes[] = {"/v1/chat/completions", "/v1/models", "/healthz",
-                                                 "/readyz", "/metrics"};
+std::string_view route_label(std::string_view path, const IngressDialects& dialects) {
+  static constexpr std::string_view kRoutes[] = {"/v1/models", "/healthz", "/readyz", "/metrics"};
   for (auto r : kRoutes) {
     if (path == r) return r;
   }
+  if (auto chat = match_chat_route(path, dialects)) return chat->label;
   return "other";
 }
 
@@ -79,9 +82,12 @@ HeaderList basic_headers(std::string_view content_type, const std::string& reque
 struct GatewayHandler::Impl {
   GatewayHandlerDeps deps;
   OpenAIDialect openai;
+  AnthropicDialect anthropic;
+  GeminiDialect gemini;
+  IngressDialects dialects{&openai, &anthropic, &gemini};
 
   asio::awaitable<void> chat(http::Request& request, http::ResponseWriter& writer,
-                             RequestScope& scope);
+                             RequestScope& scope, const ChatRoute& route);
   asio::awaitable<void> models(http::Request& request, http::ResponseWriter& writer,
                                RequestScope& scope);
   void record(const http::Request& request, RequestScope& scope);
@@ -100,13 +106,14 @@ asio::awaitable<void> GatewayHandler::handle(http::Request& request, http::Respo
   std::string_view path = request.path();
   const bool is_get = request.method == "GET" || request.method == "HEAD";
 
-  if (path == "/v1/chat/completions") {
+  auto chat_route = match_chat_route(path, impl_->dialects);
+  if (chat_route && chat_route->known_method) {
     if (request.method != "POST") {
       Error e = Error::make(ErrorKind::caller_method_not_allowed,
-                            "use POST for /v1/chat/completions", "method_not_allowed");
-      co_await send_error(writer, impl_->openai, e, scope.request_id, &scope.outcome);
+                            "use POST for " + std::string(chat_route->label), "method_not_allowed");
+      co_await send_error(writer, *chat_route->dialect, e, scope.request_id, &scope.outcome);
     } else {
-      co_await impl_->chat(request, writer, scope);
+      co_await impl_->chat(request, writer, scope, *chat_route);
     }
   } else if (path == "/v1/models" && is_get) {
     co_await impl_->models(request, writer, scope);
@@ -127,7 +134,7 @@ asio::awaitable<void> GatewayHandler::handle(http::Request& request, http::Respo
     std::string body = metrics::global().expose();
     co_await writer.send(200, std::move(headers), std::move(body));
   } else {
-    const bool known = route_label(path) != "other";
+    const bool known = route_label(path, impl_->dialects) != "other";
     std::string shown(path.substr(0, 200));
     Error e = known
                   ? Error::make(ErrorKind::caller_method_not_allowed,
@@ -136,7 +143,8 @@ asio::awaitable<void> GatewayHandler::handle(http::Request& request, http::Respo
                   : Error::make(ErrorKind::caller_not_found,
                                 "Invalid URL (" + request.method.substr(0, 16) + " " + shown + ")",
                                 "unknown_url");
-    co_await send_error(writer, impl_->openai, e, scope.request_id, &scope.outcome);
+    co_await send_error(writer, dialect_for_path(path, impl_->dialects), e, scope.request_id,
+                        &scope.outcome);
   }
   gateway_metrics().in_flight.add(-1);
   impl_->record(request, scope);
@@ -146,28 +154,30 @@ asio::awaitable<void> GatewayHandler::reject(const Error& error, const http::Req
                                              http::ResponseWriter& writer) {
   RequestScope scope;
   scope.request_id = request_id_for(request.header("x-request-id"));
-  co_await send_error(writer, impl_->openai, error, scope.request_id, &scope.outcome);
+  co_await send_error(writer, dialect_for_path(request.path(), impl_->dialects), error,
+                      scope.request_id, &scope.outcome);
   impl_->record(request, scope);
 }
 
 asio::awaitable<void> GatewayHandler::Impl::chat(http::Request& request,
-                                                 http::ResponseWriter& writer,
-                                                 RequestScope& scope) {
+                                                 http::ResponseWriter& writer, RequestScope& scope,
+                                                 const ChatRoute& route) {
+  const Dialect& dialect = *route.dialect;
   auto state = deps.state->get();
   auto identity = identify(request, *state->config, scope);
   if (!identity) {
-    co_await send_error(writer, openai, identity.error(), scope.request_id, &scope.outcome);
+    co_await send_error(writer, dialect, identity.error(), scope.request_id, &scope.outcome);
     co_return;
   }
-  auto decoded = openai.decode_request(request.body);
+  auto decoded = dialect.decode_request(request.body, route.context());
   if (!decoded) {
-    co_await send_error(writer, openai, decoded.error(), scope.request_id, &scope.outcome);
+    co_await send_error(writer, dialect, decoded.error(), scope.request_id, &scope.outcome);
     co_return;
   }
   ChatCall call;
   call.state = std::move(state);
   call.identity = *identity;
-  call.dialect = &openai;
+  call.dialect = &dialect;
   call.request = std::move(decoded).value();
   call.request_id = scope.request_id;
   call.writer = &writer;
@@ -207,7 +217,7 @@ asio::awaitable<void> GatewayHandler::Impl::models(http::Request& request,
 void GatewayHandler::Impl::record(const http::Request& request, RequestScope& scope) {
   const auto duration = std::chrono::duration<double>(Clock::now() - scope.start).count();
   const ChatOutcome& o = scope.outcome;
-  std::string route(route_label(request.path()));
+  std::string route(route_label(request.path(), dialects));
   std::string status = std::to_string(o.status);
   auto& m = gateway_metrics();
   m.requests.counter({route, status, o.provider}).inc();
@@ -242,7 +252,10 @@ void GatewayHandler::Impl::record(const http::Request& request, RequestScope& sc
     deps.access_log->write(line);
   }
 
-  if (deps.request_log && route == "/v1/chat/completions" && !scope.persona.empty()) {
+  // Chat labels: the two fixed paths and the Gemini method labels ("…:generateContent").
+  const bool chat_route = route == "/v1/chat/completions" || route == "/v1/messages" ||
+                          route.find(':') != std::string::npos;
+  if (deps.request_log && chat_route && !scope.persona.empty()) {
     storage::RequestRecord r;
     r.request_id = scope.request_id;
     r.attempt = o.attempts > 0 ? o.attempts : 1;

@@ -22,6 +22,7 @@ Result<std::shared_ptr<const GatewayState>> GatewayState::build(Config config,
                          "provider " + name + ": " + adapter.error().message);
     }
     rt.adapter = std::move(adapter).value();
+    if (rt.settings.base_url.empty()) rt.settings.base_url = rt.adapter->default_base_url();
     if (rt.settings.base_url.empty()) {
       rt.unavailable = "provider " + name + " has no base_url";
     } else {

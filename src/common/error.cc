@@ -9,11 +9,13 @@ struct KindInfo {
   std::string_view name;
   int status;
   std::string_view openai_type;
+  std::string_view anthropic_type;
+  std::string_view google_status;
   RetryClass retry;
 };
 
 constexpr KindInfo kKinds[] = {
-#define GW_X(n, status, type, retry) {#n, status, type, RetryClass::retry},
+#define GW_X(n, status, type, atype, gstatus, retry) {#n, status, type, atype, gstatus, RetryClass::retry},
     GW_ERROR_KINDS(GW_X)
 #undef GW_X
 };
@@ -41,6 +43,12 @@ std::string_view name(ErrorKind kind) {
 }
 std::string_view openai_type(ErrorKind kind) {
   return info(kind).openai_type;
+}
+std::string_view anthropic_type(ErrorKind kind) {
+  return info(kind).anthropic_type;
+}
+std::string_view google_status(ErrorKind kind) {
+  return info(kind).google_status;
 }
 RetryClass default_retry(ErrorKind kind) {
   return info(kind).retry;

@@ -15,10 +15,8 @@ std::string format_problems(const std::vector<ConfigProblem>& problems) {
   return out;
 }
 
-int check_config_command(const std::string& path, const std::vector<std::string>& provider_types,
+int check_config_command(const std::string& path, const ConfigLoadOptions& options,
                          std::ostream& out, std::ostream& err) {
-  ConfigLoadOptions options;
-  options.provider_types = provider_types;
   const ConfigLoad load = load_config_file(path, options);
   err << format_problems(load.problems);
   if (!load.config) return 1;

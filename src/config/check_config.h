@@ -16,7 +16,7 @@ std::string format_problems(const std::vector<ConfigProblem>& problems);
 
 // Returns 0 when the config loads (prints "ok: N providers, M personas, K keys" to `out` and any
 // warnings to `err`), 1 otherwise (prints every problem, warnings included, to `err`).
-int check_config_command(const std::string& path, const std::vector<std::string>& provider_types,
+int check_config_command(const std::string& path, const ConfigLoadOptions& options,
                          std::ostream& out, std::ostream& err);
 
 }  // namespace gw

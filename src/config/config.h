@@ -89,6 +89,11 @@ struct ConfigLoad {
 
 struct ConfigLoadOptions {
   std::vector<std::string> provider_types;  // registered adapter types
+  // Which of `needs` the model of a provider lacks (the providers module knows; the config
+  // module does not depend on it). Unset: personas' `requires` are not checked at load.
+  std::function<std::vector<std::string>(const ProviderSettings& provider, const std::string& model,
+                                         const std::vector<std::string>& needs)>
+      missing_capabilities;
   // Environment lookup for env: secrets; defaults to getenv. Tests inject their own.
   std::function<std::optional<std::string>(const std::string&)> getenv;
   // load_config_text only: where relative file: secret paths start ("" = working directory).

@@ -117,6 +117,36 @@ struct PersonaBuilder {
 
 }  // namespace
 
+namespace {
+
+// A persona's `requires` against its targets' capabilities: the primary lacking one is an error
+// (every request would fail), a fallback lacking one a warning (it is skipped at request time).
+void check_requires(const Config& config, BuildContext& ctx) {
+  if (!ctx.options.missing_capabilities) return;
+  for (const auto& [name, p] : config.personas) {
+    if (p.requires_caps.empty()) continue;
+    const std::string pointer = pointer_append(pointer_append("/personas", name), "requires");
+    std::vector<const RouteTarget*> targets{&p.primary};
+    for (const auto& f : p.fallback) targets.push_back(&f);
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+      const RouteTarget& t = *targets[i];
+      auto provider = config.providers.find(t.provider);
+      if (provider == config.providers.end()) continue;  // reported elsewhere
+      auto missing = ctx.options.missing_capabilities(provider->second, t.model, p.requires_caps);
+      if (missing.empty()) continue;
+      const std::string what = (i == 0 ? "primary " : "fallback ") + t.str() + " lacks " +
+                               sorted_list(missing);
+      if (i == 0) {
+        ctx.error(pointer, what);
+      } else {
+        ctx.warning(pointer, what + "; it will be skipped for this persona");
+      }
+    }
+  }
+}
+
+}  // namespace
+
 void build_personas(const boost::json::object& root, Config& config, BuildContext& ctx) {
   const auto* personas = member_object(root, "personas");
   if (personas == nullptr) return;
@@ -142,6 +172,7 @@ void build_personas(const boost::json::object& root, Config& config, BuildContex
   for (const auto& [name, merged] : merge.personas) {
     config.personas.emplace(name, builder.build(name, merged));
   }
+  check_requires(config, ctx);
 }
 
 }  // namespace gw::config

@@ -38,8 +38,7 @@ int main(int argc, char** argv) {
 
   if (*serve_cmd) return gw::serve_command(serve);
   if (*check_cmd) {
-    return gw::check_config_command(check_path, gw::builtin_providers().types(), std::cout,
-                                    std::cerr);
+    return gw::check_config_command(check_path, gw::load_options(), std::cout, std::cerr);
   }
   if (*mock_cmd) return gw::mock::mock_provider_command(mock_listen);
   return 2;

@@ -17,16 +17,19 @@
 #include "observability/gateway_metrics.h"
 #include "observability/log.h"
 #include "providers/registry.h"
+#include "providers/model_capabilities.h"
 #include "storage/request_log.h"
 
 namespace gw {
-namespace {
 
 ConfigLoadOptions load_options() {
   ConfigLoadOptions o;
   o.provider_types = builtin_providers().types();
+  o.missing_capabilities = missing_capabilities_for;
   return o;
 }
+
+namespace {
 
 void log_problems(const std::vector<ConfigProblem>& problems) {
   for (const auto& p : problems) {

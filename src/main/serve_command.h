@@ -2,6 +2,8 @@
 // provider when the config asks for one, serves, reloads on SIGHUP and drains on SIGTERM.
 #pragma once
 
+#include "config/config.h"
+
 #include <string>
 
 namespace gw {
@@ -12,5 +14,9 @@ struct ServeOptions {
 };
 
 int serve_command(const ServeOptions& options);
+
+// Config load options with the built-in provider registry (types and model capabilities);
+// serve, reload and check-config all load through them.
+ConfigLoadOptions load_options();
 
 }  // namespace gw

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "providers/model_capabilities.h"
+
 namespace gw {
 
 std::vector<std::string> needed_capabilities(const ChatRequest& request) {
@@ -10,10 +12,12 @@ std::vector<std::string> needed_capabilities(const ChatRequest& request) {
   if (!request.tools.empty() && request.tool_choice.mode != ToolChoice::Mode::none) {
     needs.emplace_back("tool_calling");
   }
-  if (request.response_format.type == ResponseFormat::Type::json_object ||
-      request.response_format.type == ResponseFormat::Type::json_schema) {
+  if (request.response_format.type == ResponseFormat::Type::json_object) {
     needs.emplace_back("json_mode");
+  } else if (request.response_format.type == ResponseFormat::Type::json_schema) {
+    needs.emplace_back("json_schema");
   }
+  if (!request.system.empty()) needs.emplace_back("system_prompt");
   for (const auto& m : request.messages) {
     bool image = std::any_of(m.content.begin(), m.content.end(),
                              [](const ContentBlock& b) { return b.type == BlockType::image; });
@@ -25,15 +29,6 @@ std::vector<std::string> needed_capabilities(const ChatRequest& request) {
   return needs;
 }
 
-bool has_capability(const Capabilities& caps, std::string_view name) {
-  if (name == "streaming") return caps.streaming;
-  if (name == "tool_calling") return caps.tool_calling;
-  if (name == "parallel_tool_calls") return caps.parallel_tool_calls;
-  if (name == "json_mode") return caps.json_mode;
-  if (name == "vision") return caps.vision;
-  if (name == "usage_in_stream") return caps.usage_in_stream;
-  return false;
-}
 
 bool allow_matches(std::string_view pattern, const RouteTarget& target) {
   auto slash = pattern.find('/');
@@ -70,7 +65,8 @@ std::string join(const std::vector<std::string>& items) {
 }  // namespace
 
 Result<RoutePlan> plan_route(const PersonaConfig& persona, std::string_view model,
-                             const std::vector<std::string>& needs, const CapabilityLookup& caps) {
+                             const std::vector<std::string>& needs, const CapabilityLookup& caps,
+                             std::int64_t max_tokens) {
   RoutePlan plan;
   if (model.empty()) {
     return Error::make(ErrorKind::caller_invalid_request, "you must provide a model parameter",
@@ -96,7 +92,7 @@ Result<RoutePlan> plan_route(const PersonaConfig& persona, std::string_view mode
              persona.fallback.end() ||
          std::any_of(persona.allow.begin(), persona.allow.end(),
                      [&](const std::string& p) { return allow_matches(p, explicit_target); }));
-    if (!permitted || caps(explicit_target.provider) == nullptr) {
+    if (!permitted || !caps(explicit_target)) {
       Error e =
           Error::make(ErrorKind::caller_not_found,
                       "The model `" + std::string(model) +
@@ -118,15 +114,18 @@ Result<RoutePlan> plan_route(const PersonaConfig& persona, std::string_view mode
   std::vector<RouteTarget> kept;
   std::string missing;
   for (auto& t : plan.targets) {
-    const Capabilities* c = caps(t.provider);
-    if (c == nullptr) continue;
+    const std::optional<Capabilities> c = caps(t);
+    if (!c) continue;
     bool ok = true;
-    for (const auto& need : required) {
-      if (!has_capability(*c, need)) {
-        ok = false;
-        if (missing.find(need) == std::string::npos)
-          missing += (missing.empty() ? "" : ", ") + need;
-      }
+    for (const auto& need : missing_capabilities(*c, required)) {
+      ok = false;
+      if (missing.find(need) == std::string::npos) missing += (missing.empty() ? "" : ", ") + need;
+    }
+    if (max_tokens > 0 && c->max_output_tokens > 0 && max_tokens > c->max_output_tokens) {
+      ok = false;
+      const std::string need = "max_tokens " + std::to_string(max_tokens) + " (" + t.str() +
+                               " writes at most " + std::to_string(c->max_output_tokens) + ")";
+      missing += (missing.empty() ? "" : ", ") + need;
     }
     if (ok && std::find(kept.begin(), kept.end(), t) == kept.end()) kept.push_back(std::move(t));
   }

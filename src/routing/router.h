@@ -5,7 +5,9 @@
 // what the caller may use.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,18 +24,21 @@ struct RoutePlan {
   std::string selected_by;           // "primary", "alias", "allow"
 };
 
-// Capabilities of a configured provider by name; nullptr when the provider is unknown.
-using CapabilityLookup = std::function<const Capabilities*(const std::string& provider)>;
+// Capabilities of a target (its provider's adapter with the model's data applied,
+// providers/model_capabilities.h); nullopt when the provider is unknown.
+using CapabilityLookup = std::function<std::optional<Capabilities>(const RouteTarget& target)>;
 
-// The capability names a request needs (stream → "streaming", tools → "tool_calling", …).
+// The capability names a request needs (stream → "streaming", tools → "tool_calling", a system
+// prompt → "system_prompt", json_schema → "json_schema", …).
 std::vector<std::string> needed_capabilities(const ChatRequest& request);
-bool has_capability(const Capabilities& caps, std::string_view name);
 
 // At most this many targets are tried for one request (primary + fallbacks).
 inline constexpr std::size_t kMaxAttempts = 3;
 
+// `max_tokens` (0 = not set) also drops targets whose model's known output limit is lower.
 Result<RoutePlan> plan_route(const PersonaConfig& persona, std::string_view model,
-                             const std::vector<std::string>& needs, const CapabilityLookup& caps);
+                             const std::vector<std::string>& needs, const CapabilityLookup& caps,
+                             std::int64_t max_tokens = 0);
 
 // The model names this persona may send: its model, primary provider/model, aliases, allowed
 // explicit targets (patterns shown as written).

@@ -33,11 +33,19 @@ class StreamEncoder {
   virtual void end(std::string& out) = 0;
 };
 
+// What the URL says about the request, for dialects that put it there (Gemini:
+// /v1beta/models/{model}:generateContent vs :streamGenerateContent).
+struct IngressContext {
+  std::string_view path_model;  // empty when the path carries no model
+  bool path_stream = false;     // the path selected the streaming method
+};
+
 class Dialect {
  public:
   virtual ~Dialect() = default;
   virtual std::string_view name() const = 0;
-  virtual Result<ChatRequest> decode_request(std::string_view body) const = 0;
+  virtual Result<ChatRequest> decode_request(std::string_view body,
+                                             const IngressContext& context) const = 0;
   virtual std::string encode_response(const ChatResponse& response,
                                       std::string_view model) const = 0;
   virtual std::unique_ptr<StreamEncoder> make_stream_encoder(const StreamStart& start) const = 0;

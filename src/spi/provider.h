@@ -4,6 +4,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -45,13 +47,33 @@ class StreamDecoder {
   virtual Status finish(std::vector<StreamEvent>& out) = 0;
 };
 
+// How a provider accepts tool declarations. The chat pipeline compiles every request's tools to
+// these rules before encode (wire/tool_schema) and maps tool-call names back on the way out, so
+// adapters receive names and schemas their provider accepts and never rename anything.
+struct ToolRules {
+  enum class Schema : std::uint8_t {
+    json_schema,     // full JSON Schema (OpenAI, Anthropic, Bedrock, Ollama); $ref kept
+    openapi_subset,  // Gemini: OpenAPI 3 subset — no $ref, additionalProperties, default, …
+  };
+  Schema schema = Schema::json_schema;
+  std::size_t max_name_length = 64;
+  // Characters allowed in a tool name besides ASCII letters and digits.
+  std::string_view name_extra_chars = "_-";
+  bool name_must_start_with_letter_or_underscore = false;
+};
+
 struct Capabilities {
   bool streaming = true;
   bool tool_calling = true;
   bool parallel_tool_calls = true;
-  bool json_mode = true;
+  bool json_mode = true;     // response_format json_object
+  bool json_schema = true;   // response_format json_schema (structured output)
   bool vision = true;
+  bool system_prompt = true;
   bool usage_in_stream = true;
+  std::int64_t max_context_tokens = 0;  // 0 = unknown (per-model data may set it)
+  std::int64_t max_output_tokens = 0;   // 0 = unknown
+  ToolRules tools;
 };
 
 class Provider {
@@ -71,6 +93,10 @@ class Provider {
   virtual Error decode_error(int status, const HeaderLookup& headers,
                              std::string_view body) const = 0;
   virtual std::unique_ptr<StreamDecoder> make_stream_decoder() const = 0;
+
+  // The base URL to use when the config gives none (Bedrock derives it from the region);
+  // empty when the provider cannot do without one.
+  virtual std::string default_base_url() const { return {}; }
 };
 
 }  // namespace gw

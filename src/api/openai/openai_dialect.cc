@@ -22,7 +22,8 @@ class OpenAIStreamEncoder final : public StreamEncoder {
 
 }  // namespace
 
-Result<ChatRequest> OpenAIDialect::decode_request(std::string_view body) const {
+Result<ChatRequest> OpenAIDialect::decode_request(std::string_view body,
+                                                  const IngressContext& /*context*/) const {
   return openai::decode_chat_request(body);
 }
 

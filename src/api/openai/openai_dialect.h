@@ -9,7 +9,8 @@ namespace gw {
 class OpenAIDialect final : public Dialect {
  public:
   std::string_view name() const override { return "openai"; }
-  Result<ChatRequest> decode_request(std::string_view body) const override;
+  Result<ChatRequest> decode_request(std::string_view body,
+                                     const IngressContext& context) const override;
   std::string encode_response(const ChatResponse& response, std::string_view model) const override;
   std::unique_ptr<StreamEncoder> make_stream_encoder(const StreamStart& start) const override;
   std::string encode_error(const Error& error) const override;

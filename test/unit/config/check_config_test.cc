@@ -40,7 +40,7 @@ TEST(CheckConfig, ValidConfigExitsZeroWithSummary) {
     "keys": [{"key": "k1", "persona": "demo"}, {"key": "env:GW_CHECK_CONFIG_UNSET", "persona": "demo"}]})");
   std::ostringstream out;
   std::ostringstream err;
-  EXPECT_EQ(check_config_command(p.string(), kProviderTypes, out, err), 0);
+  EXPECT_EQ(check_config_command(p.string(), options_with_env(), out, err), 0);
   EXPECT_EQ(out.str(), "ok: 1 providers, 1 personas, 1 keys\n");
   EXPECT_EQ(err.str(),
             "warning: /local_demo: local_demo is on: plaintext secrets are accepted; never use "
@@ -62,7 +62,7 @@ keys:
 )");
   std::ostringstream out;
   std::ostringstream err;
-  EXPECT_EQ(check_config_command(p.string(), kProviderTypes, out, err), 1);
+  EXPECT_EQ(check_config_command(p.string(), options_with_env(), out, err), 1);
   EXPECT_EQ(out.str(), "");
   EXPECT_EQ(err.str(),
             "/version: must be 1 (got 2)\n"
@@ -76,7 +76,7 @@ keys:
 TEST(CheckConfig, MissingFileIsReportedAtTheRoot) {
   std::ostringstream out;
   std::ostringstream err;
-  EXPECT_EQ(check_config_command("/nonexistent/gw.json", kProviderTypes, out, err), 1);
+  EXPECT_EQ(check_config_command("/nonexistent/gw.json", options_with_env(), out, err), 1);
   EXPECT_EQ(err.str(), "/: cannot read config file /nonexistent/gw.json: no such file\n");
 }
 

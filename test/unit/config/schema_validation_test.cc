@@ -93,7 +93,7 @@ TEST(SchemaValidation, CapabilityMustBeKnown) {
       kFullEnv);
   EXPECT_PROBLEM(load, "/personas/dev/requires/1",
                  "\"telepathy\" is not one of: streaming, tool_calling, parallel_tool_calls, "
-                 "json_mode, vision, usage_in_stream");
+                 "json_mode, json_schema, vision, system_prompt, usage_in_stream");
 }
 
 TEST(SchemaValidation, CapabilitiesMustNotRepeat) {

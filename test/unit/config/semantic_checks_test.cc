@@ -315,3 +315,48 @@ TEST(SemanticChecks, WronglyTypedSectionsDoNotCascade) {
 
 }  // namespace
 }  // namespace gw::testing
+
+namespace gw::testing {
+namespace {
+
+// `requires` is checked against each target's model capabilities through the options' hook:
+// a primary that lacks one is an error, a fallback a warning.
+ConfigLoadOptions options_lacking_vision_on(std::string provider) {
+  ConfigLoadOptions options = options_with_env(kFullEnv);
+  options.missing_capabilities = [provider](const ProviderSettings& settings, const std::string&,
+                                            const std::vector<std::string>& needs) {
+    std::vector<std::string> out;
+    for (const auto& n : needs) {
+      if (settings.name == provider && n == "vision") out.push_back(n);
+    }
+    return out;
+  };
+  return options;
+}
+
+TEST(SemanticChecks, PrimaryLackingARequiredCapabilityIsAnError) {
+  const std::string text = edited([](auto& o) {
+    auto& dev = o["personas"].as_object()["dev"].as_object();
+    dev["requires"] = {"vision", "streaming"};
+    dev["fallback"] = {"anthropic/claude-sonnet-4-5"};
+  });
+  const ConfigLoad load = load_config_text(text, "json", options_lacking_vision_on("openai"));
+  EXPECT_FALSE(load.config.has_value());
+  EXPECT_PROBLEM(load, "/personas/dev/requires", "primary openai/gpt-4o lacks vision");
+}
+
+TEST(SemanticChecks, FallbackLackingARequiredCapabilityIsAWarning) {
+  const std::string text = edited([](auto& o) {
+    auto& dev = o["personas"].as_object()["dev"].as_object();
+    dev["requires"] = {"vision"};
+    dev["fallback"] = {"anthropic/claude-sonnet-4-5"};
+  });
+  const ConfigLoad load = load_config_text(text, "json", options_lacking_vision_on("anthropic"));
+  ASSERT_TRUE(load.config.has_value()) << dump(load);
+  EXPECT_PROBLEM(load, "/personas/dev/requires",
+                 "fallback anthropic/claude-sonnet-4-5 lacks vision; it will be skipped for this "
+                 "persona");
+}
+
+}  // namespace
+}  // namespace gw::testing

@@ -25,12 +25,12 @@ CapabilityLookup lookup_with(Capabilities anthropic = full(), Capabilities opena
   o = openai;
   g = full();
   v = full();
-  return [](const std::string& name) -> const Capabilities* {
-    if (name == "anthropic") return &a;
-    if (name == "openai") return &o;
-    if (name == "gemini") return &g;
-    if (name == "vllm") return &v;
-    return nullptr;
+  return [](const RouteTarget& t) -> std::optional<Capabilities> {
+    if (t.provider == "anthropic") return a;
+    if (t.provider == "openai") return o;
+    if (t.provider == "gemini") return g;
+    if (t.provider == "vllm") return v;
+    return std::nullopt;
   };
 }
 
@@ -124,10 +124,31 @@ TEST(Router, NeededCapabilitiesFollowTheRequest) {
   m.content.push_back(img);
   r.messages.push_back(m);
   auto needs = needed_capabilities(r);
-  EXPECT_EQ(needs, (std::vector<std::string>{"streaming", "tool_calling", "json_mode", "vision"}));
+  EXPECT_EQ(needs,
+            (std::vector<std::string>{"streaming", "tool_calling", "json_schema", "vision"}));
+  r.system.push_back(ContentBlock::make_text("be brief"));
+  r.response_format.type = ResponseFormat::Type::json_object;
+  needs = needed_capabilities(r);
+  EXPECT_EQ(needs, (std::vector<std::string>{"streaming", "tool_calling", "json_mode",
+                                             "system_prompt", "vision"}));
   r.tool_choice.mode = ToolChoice::Mode::none;
   needs = needed_capabilities(r);
   EXPECT_EQ(std::count(needs.begin(), needs.end(), "tool_calling"), 0);
+}
+
+TEST(Router, MaxTokensAboveTheModelsOutputLimitSkipsTheTarget) {
+  Capabilities small = full();
+  small.max_output_tokens = 4096;
+  auto plan = plan_route(make_persona(), "claude-sonnet-4-5", {}, lookup_with(small), 8000);
+  ASSERT_TRUE(plan.ok());
+  ASSERT_EQ(plan->targets.size(), 2u);
+  EXPECT_EQ(plan->targets[0].str(), "openai/gpt-4o");
+  Capabilities tiny = full();
+  tiny.max_output_tokens = 100;
+  auto none = plan_route(make_persona(), "fast", {}, lookup_with(full(), tiny), 8000);
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().code, "capability_unsupported");
+  EXPECT_NE(none.error().message.find("writes at most 100"), std::string::npos);
 }
 
 TEST(Router, AttemptsAreCapped) {
