@@ -15,7 +15,7 @@ seconds="${FUZZ_SECONDS:-15}"
 fixtures="$root/test/fixtures/providers"
 bin_dir="$root/build/fuzz/test/fuzz"
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(fuzz_sse fuzz_ndjson fuzz_json_body)
+[[ ${#targets[@]} -gt 0 ]] || targets=(fuzz_sse fuzz_ndjson fuzz_eventstream fuzz_json_body fuzz_decoders)
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/gw-fuzz.XXXXXX")"
 keep_work=0
@@ -47,6 +47,31 @@ seed() {
   chmod -R u+w "$dir"
 }
 
+# fuzz_decoders: the first byte picks the decoder (see test/fuzz/fuzz_decoders.cc), so each seed
+# is a fixture behind the byte of the decoder that reads it.
+seed_decoders() {
+  local dir="$1" selector glob f
+  mkdir -p "$dir"
+  while read -r selector glob; do
+    for f in $fixtures/$glob; do
+      [[ -e "$f" ]] || continue
+      { printf "\\x$selector"; cat "$f"; } > "$dir/$selector-$(basename "$(dirname "$f")")-$(basename "$f")"
+    done
+  done <<'SEEDS'
+00 anthropic/*.sse
+01 gemini/*.sse
+02 ollama/*.ndjson
+03 bedrock/*.eventstream
+04 openai/*.sse
+05 anthropic/*.request.json
+06 gemini/*.request.json
+07 anthropic/*.response.json
+07 gemini/*.response.json
+08 ollama/*.response.json
+08 bedrock/*.response.json
+SEEDS
+}
+
 stat_of() { sed -n "s/^stat::$1: *//p" "$2" | tail -n 1; }
 
 failed=0
@@ -59,7 +84,9 @@ for t in "${targets[@]}"; do
   case "$t" in
     fuzz_sse) seed "$corpus" '*.sse'; extra+=("-dict=$root/test/fuzz/sse.dict") ;;
     fuzz_ndjson) seed "$corpus" '*.ndjson' '*.jsonl' ;;
+    fuzz_eventstream) seed "$corpus" '*.eventstream' ;;
     fuzz_json_body) seed "$corpus" '*.json' ;;
+    fuzz_decoders) seed_decoders "$corpus" ;;
     *) echo "fuzz: unknown target $t" >&2; exit 2 ;;
   esac
   seeds=$(find "$corpus" -type f | wc -l)

@@ -4,7 +4,8 @@
 Derived from the recorded OpenAI transcripts in test/fixtures/providers/openai/ so the
 gateway parses real wire shapes: a ~1 KB chat.completion (chat.json) and a 20-chunk
 chat.completion.chunk SSE stream with a finish chunk, a usage chunk and [DONE]
-(stream.sse). Deterministic: the same repo always yields byte-identical files.
+(stream.sse), and the same 20 tokens as an Anthropic Messages stream (anthropic-stream.sse, from
+test/fixtures/providers/anthropic/messages-stream.sse) for the translation benchmark. Deterministic: the same repo always yields byte-identical files.
 
 Usage: make_fixtures.py OUT_DIR [--repo REPO_ROOT]
 """
@@ -84,6 +85,40 @@ def build_stream(recorded_sse):
     return "".join(f"data: {e}\n\n" for e in out)
 
 
+def build_anthropic_stream(recorded_sse):
+    """The same 20 tokens as an Anthropic Messages stream, framed like the recorded one."""
+    events = []
+    for block in recorded_sse.replace("\r\n", "\n").split("\n\n"):
+        name = data = None
+        for line in block.splitlines():
+            if line.startswith("event: "):
+                name = line[len("event: "):].strip()
+            elif line.startswith("data: "):
+                data = json.loads(line[len("data: "):])
+        if name and data is not None:
+            events.append((name, data))
+    by_name = {}
+    for name, data in events:
+        by_name.setdefault(name, data)
+    for needed in ("message_start", "content_block_start", "content_block_delta",
+                   "content_block_stop", "message_delta", "message_stop"):
+        if needed not in by_name:
+            raise SystemExit(f"messages-stream.sse has no {needed} event")
+    start = json.loads(json.dumps(by_name["message_start"]))
+    start["message"]["usage"]["input_tokens"] = PROMPT_TOKENS
+    out = [("message_start", start), ("content_block_start", by_name["content_block_start"])]
+    for token in STREAM_TOKENS:
+        delta = json.loads(json.dumps(by_name["content_block_delta"]))
+        delta["delta"] = {"type": "text_delta", "text": token}
+        out.append(("content_block_delta", delta))
+    out.append(("content_block_stop", by_name["content_block_stop"]))
+    final = json.loads(json.dumps(by_name["message_delta"]))
+    final["usage"]["output_tokens"] = len(STREAM_TOKENS)
+    out.append(("message_delta", final))
+    out.append(("message_stop", by_name["message_stop"]))
+    return "".join(f"event: {n}\ndata: {compact(d)}\n\n" for n, d in out)
+
+
 def main():
     here = pathlib.Path(__file__).resolve().parent
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -100,8 +135,13 @@ def main():
         raise SystemExit(f"chat.json is {len(chat.encode())} bytes, expected ~1 KB")
     if "$" in chat or "$" in stream:  # nginx would not care, but keep bodies config-safe
         raise SystemExit("fixture bodies must not contain '$'")
+    anthropic = build_anthropic_stream(
+        (pathlib.Path(args.repo) / "test/fixtures/providers/anthropic/messages-stream.sse").read_text())
+    if "$" in anthropic:
+        raise SystemExit("fixture bodies must not contain '$'")
     (out / "chat.json").write_text(chat)
     (out / "stream.sse").write_text(stream)
+    (out / "anthropic-stream.sse").write_text(anthropic)
     print(f"chat.json {len(chat.encode())} B, stream.sse {len(stream.encode())} B "
           f"({len(STREAM_TOKENS)} content chunks)", file=sys.stderr)
 

@@ -9,8 +9,10 @@ import argparse
 import json
 import sys
 
-TARGET_ORDER = ["direct", "nginx", "gateway"]
-TARGET_LABEL = {"direct": "direct (upstream)", "nginx": "nginx proxy", "gateway": "gateway"}
+TARGET_ORDER = ["direct", "nginx", "gateway", "translate"]
+TARGET_LABEL = {"direct": "direct (upstream)", "nginx": "nginx proxy", "gateway": "gateway",
+                "translate": "gateway, OpenAI → Anthropic"}
+MAX_TRANSLATION_COST = 0.10         # streamed OpenAI→Anthropic within 10 % of OpenAI→OpenAI
 
 # The targets.
 MIN_THROUGHPUT_VS_NGINX = 0.90      # at 16 and 64 connections, json and sse
@@ -198,6 +200,13 @@ def render(records):
     if idle is not None:
         w(f"| idles at ≤ 20 MB RSS | {fmt_mb(idle)} | "
           f"{verdict(idle / 1024 <= MAX_IDLE_RSS_MB)} |")
+    for conns in (16, 64):
+        g, t = runs.get(("gateway", "sse", conns)), runs.get(("translate", "sse", conns))
+        if g and t and g["rps"] > 0:
+            cost = 1 - t["rps"] / g["rps"]
+            w(f"| OpenAI → Anthropic streamed within 10 % of OpenAI → OpenAI, {conns} conns | "
+              f"{t['rps']:,.0f} vs {g['rps']:,.0f} req/s ({100 * cost:+.1f} % cost) | "
+              f"{verdict(cost <= MAX_TRANSLATION_COST and t['errors'] == 0)} |")
     s = slow.get("gateway")
     if s:
         extra = (s["rss_kb"] - s["rss_kb_before"]) / 1024

@@ -8,10 +8,12 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-Usage: bench/load/run.sh [--quick] [--targets direct,nginx,gateway] [--modes json,sse]
+Usage: bench/load/run.sh [--quick] [--targets direct,nginx,gateway,translate] [--modes json,sse]
 
   --quick          smoke check: 3 s runs, 16 connections only, 200 slow streams
-  --targets LIST   comma-separated subset of direct,nginx,gateway (default: all)
+  --targets LIST   comma-separated subset of direct,nginx,gateway,translate (default: all);
+                   translate = the gateway serving OpenAI clients from an Anthropic upstream
+                   (streamed only: OpenAI ingress -> Anthropic Messages provider)
   --modes LIST     json (non-streamed), sse (streamed; also enables the time-to-first-
                    event and slow-stream tests); default: json,sse
 
@@ -29,7 +31,7 @@ EOF
 }
 
 quick=0
-targets="direct,nginx,gateway"
+targets="direct,nginx,gateway,translate"
 modes="json,sse"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -266,7 +268,7 @@ if has_target nginx; then
 fi
 
 # --- gateway --------------------------------------------------------------------------
-if has_target gateway; then
+if has_target gateway || has_target translate; then
   cat > "$tmp/gateway.json" <<EOF
 {
   "version": 1,
@@ -277,13 +279,14 @@ if has_target gateway; then
   "providers": {
     "up": { "type": "openai", "base_url": "$up_url", "api_key": "sk-bench" },
     "upstream_stream": { "type": "openai", "base_url": "$up_url/stream", "api_key": "sk-bench" },
-    "slow": { "type": "openai", "base_url": "$up_url/slow", "api_key": "sk-bench" }
+    "slow": { "type": "openai", "base_url": "$up_url/slow", "api_key": "sk-bench" },
+    "anthropic_stream": { "type": "anthropic", "base_url": "$up_url/anthropic-stream", "api_key": "sk-bench" }
   },
   "personas": {
     "bench": {
       "provider": "up",
       "model": "gpt-4o-mini",
-      "allow": ["up/*", "upstream_stream/*", "slow/*"]
+      "allow": ["up/*", "upstream_stream/*", "slow/*", "anthropic_stream/*"]
     }
   },
   "keys": [ { "key": "$API_KEY", "persona": "bench" } ]
@@ -298,15 +301,16 @@ EOF
   gw_url="http://127.0.0.1:$gw_port"
   check_post gateway-json "$gw_url/v1/chat/completions" "$fixtures/chat.request.json" json
   has_mode sse && check_post gateway-sse "$gw_url/v1/chat/completions" "$fixtures/stream.request.json" sse
+  has_target translate && has_mode sse && check_post translate-sse "$gw_url/v1/chat/completions" "$fixtures/stream-anthropic.request.json" sse
   log "gateway on port $gw_port (pid $gw_pid, $gw_build)"
 fi
 
 target_port() {
-  case "$1" in direct) echo "$up_port" ;; nginx) echo "$proxy_port" ;; gateway) echo "$gw_port" ;; esac
+  case "$1" in direct) echo "$up_port" ;; nginx) echo "$proxy_port" ;; gateway|translate) echo "$gw_port" ;; esac
 }
 target_path() {  # target mode: the gateway picks the stream by model, the others by path
   case "$1:$2" in
-    gateway:*|*:json) echo /v1/chat/completions ;;
+    gateway:*|translate:*|*:json) echo /v1/chat/completions ;;
     *:sse) echo /stream/v1/chat/completions ;;
     *:slow) echo /slow/v1/chat/completions ;;
   esac
@@ -315,24 +319,29 @@ target_pids() {  # whose CPU is charged to the target's requests
   case "$1" in
     direct) children "$up_pid" ;;
     nginx) children "$proxy_pid" ;;
-    gateway) echo "$gw_pid" ;;
+    gateway|translate) echo "$gw_pid" ;;
   esac
+}
+target_body() {  # target: the streamed request body (the model selects the upstream route)
+  case "$1" in translate) echo "$fixtures/stream-anthropic.request.json" ;; *) echo "$fixtures/stream.request.json" ;; esac
 }
 alive() {
   case "$1" in
     direct) kill -0 "$up_pid" 2>/dev/null ;;
     nginx) kill -0 "$proxy_pid" 2>/dev/null && kill -0 "$up_pid" 2>/dev/null ;;
-    gateway) kill -0 "$gw_pid" 2>/dev/null && kill -0 "$up_pid" 2>/dev/null ;;
+    gateway|translate) kill -0 "$gw_pid" 2>/dev/null && kill -0 "$up_pid" 2>/dev/null ;;
   esac
 }
 
 # --- throughput and latency -----------------------------------------------------------
 log "wrk: ${DURATION}s per run, connections: $CONNS"
-for target in direct nginx gateway; do
+for target in direct nginx gateway translate; do
   has_target "$target" || continue
   for mode in json sse; do
     has_mode "$mode" || continue
-    script="$here/chat.lua"; [[ $mode == sse ]] && script="$here/stream.lua"
+    [[ $target == translate && $mode == json ]] && continue
+    script="$here/chat.lua"; script_args=()
+    [[ $mode == sse ]] && script="$here/stream.lua" && script_args=(-- "$(target_body "$target")")
     for conns in $CONNS; do
       alive "$target" || die "$target died (logs in $tmp)"
       threads=2; [[ $conns -lt 2 ]] && threads=1
@@ -341,7 +350,7 @@ for target in direct nginx gateway; do
       before="$(cpu_ticks "$cpids")"
       wrk -t"$threads" -c"$conns" -d"${DURATION}s" --latency -s "$script" \
         "http://127.0.0.1:$(target_port "$target")$(target_path "$target" "$mode")" \
-        > "$out" 2>&1 || true
+        "${script_args[@]}" > "$out" 2>&1 || true
       after="$(cpu_ticks "$cpids")"
       "$PYTHON" "$here/wrk_parse.py" "$out" "$results" --target "$target" --mode "$mode" \
         --conns "$conns" --threads "$threads" --cpu-ticks $((after - before)) \
@@ -353,10 +362,10 @@ done
 
 # --- time to first streamed event -----------------------------------------------------
 has_mode sse && log "time to first streamed event: $TTFE_COUNT sequential requests per target"
-for target in direct nginx gateway; do
+for target in direct nginx gateway translate; do
   has_target "$target" && has_mode sse || continue
   "$PYTHON" "$here/ttfe.py" --port "$(target_port "$target")" \
-    --path "$(target_path "$target" sse)" --body "$fixtures/stream.request.json" \
+    --path "$(target_path "$target" sse)" --body "$(target_body "$target")" \
     --count "$TTFE_COUNT" --api-key "$API_KEY" --tag kind=ttfe --tag "target=$target" \
     >> "$results" || log "ttfe $target failed"
   tail -n 1 "$results" >&2

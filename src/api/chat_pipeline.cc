@@ -80,6 +80,15 @@ HeaderList response_headers(const std::string& request_id, std::string_view cont
   return h;
 }
 
+// True when a provider of `provider_type` speaks the wire format of the client's dialect.
+bool same_wire_format(std::string_view dialect, std::string_view provider_type) {
+  if (dialect == "openai") {
+    return provider_type == "openai" || provider_type == "mock" ||
+           provider_type == "openai_compatible" || provider_type == "azure_openai";
+  }
+  return dialect == provider_type;
+}
+
 // One attempt's result: ok when the attempt wrote the response (success, or a failure after the
 // commit point); an Error when nothing reached the client and another target may be tried.
 using AttemptResult = Status;
@@ -354,8 +363,16 @@ asio::awaitable<void> run_chat(ChatCall call) {
       last_error->retry = RetryClass::fallback_only;
       continue;
     }
-    const ChatRequest& request = compiled->has_value() ? **compiled : call.request;
-    auto encoded = rt->adapter->encode(request, target.model, ctx);
+    const ChatRequest* request = compiled->has_value() ? &**compiled : &call.request;
+    // Dialect-only parameters (`extra`: top_k, logprobs, metadata, …) mean something only to a
+    // provider of the client's own wire format; anywhere else they would be rejected.
+    std::optional<ChatRequest> without_extra;
+    if (!request->extra.empty() && !same_wire_format(call.dialect->name(), rt->adapter->type())) {
+      without_extra = *request;
+      without_extra->extra = {};
+      request = &*without_extra;
+    }
+    auto encoded = rt->adapter->encode(*request, target.model, ctx);
     if (!encoded) {
       last_error = std::move(encoded).error();
       if (last_error->retry == RetryClass::never) break;

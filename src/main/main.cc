@@ -6,7 +6,9 @@
 #include <CLI/CLI.hpp>
 
 #include "config/check_config.h"
+#include "main/providers_command.h"
 #include "main/serve_command.h"
+#include "main/smoke_command.h"
 #include "mock/mock_provider.h"
 #include "providers/registry.h"
 
@@ -29,6 +31,21 @@ int main(int argc, char** argv) {
   auto* mock_cmd = app.add_subcommand("mock-provider", "run the built-in mock LLM provider");
   mock_cmd->add_option("--listen", mock_listen, "host:port (port 0 picks a free port)");
 
+  gw::SmokeOptions smoke;
+  auto* smoke_cmd = app.add_subcommand(
+      "smoke", "a short live check of a real provider whose credentials are in the environment");
+  smoke_cmd->add_option("--provider", smoke.provider, "provider type (openai, anthropic, …)")
+      ->required();
+  smoke_cmd->add_option("--model", smoke.model, "model (default: the type's cheap model)");
+  smoke_cmd->add_option("--base-url", smoke.base_url, "override the provider base URL");
+  smoke_cmd->add_option("--rounds", smoke.rounds, "calls per scenario")->check(CLI::Range(1, 100));
+
+  bool providers_markdown = false;
+  auto* providers_cmd =
+      app.add_subcommand("providers", "list the registered adapter types and their capabilities");
+  providers_cmd->add_flag("--markdown", providers_markdown,
+                          "print the \"## Adapter capabilities\" markdown table");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -41,5 +58,7 @@ int main(int argc, char** argv) {
     return gw::check_config_command(check_path, gw::load_options(), std::cout, std::cerr);
   }
   if (*mock_cmd) return gw::mock::mock_provider_command(mock_listen);
+  if (*smoke_cmd) return gw::smoke_command(smoke, gw::process_env(), std::cout, std::cerr);
+  if (*providers_cmd) return gw::providers_command(providers_markdown, std::cout, std::cerr);
   return 2;
 }

@@ -6,6 +6,10 @@
 #include <utility>
 
 #include "mock/mock_control.h"
+#include "mock/mock_anthropic.h"
+#include "mock/mock_bedrock.h"
+#include "mock/mock_gemini.h"
+#include "mock/mock_ollama.h"
 #include "mock/mock_openai.h"
 #include "mock/mock_player.h"
 #include "mock/mock_text.h"
@@ -42,6 +46,10 @@ void add_retry_after(MockReply& reply, const MockFault& fault) {
 MockHandler::MockHandler() {
   // One line per dialect; the first also renders errors for paths no dialect serves.
   dialects_.push_back(std::make_unique<OpenAiMockDialect>());
+  dialects_.push_back(std::make_unique<AnthropicMockDialect>());
+  dialects_.push_back(std::make_unique<GeminiMockDialect>());
+  dialects_.push_back(std::make_unique<BedrockMockDialect>());
+  dialects_.push_back(std::make_unique<OllamaMockDialect>());
 }
 
 asio::awaitable<void> MockHandler::handle(http::Request& request, http::ResponseWriter& writer) {

@@ -1,9 +1,11 @@
 // The OpenAI dialect of the mock provider (see mock_openai.h): renders planned answers as
 // chat.completion bodies and chat.completion.chunk SSE records in the layout of the recorded
-// fixtures, and OpenAI's pretty-printed error envelopes.
+// fixtures, and OpenAI's pretty-printed error envelopes. Azure OpenAI's paths are served too,
+// with Azure's own key check and envelope for what Azure refuses before the model runs.
 #include "mock/mock_openai.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -14,6 +16,7 @@
 #include "mock/mock_json.h"
 #include "mock/mock_openai_request.h"
 #include "mock/mock_text.h"
+#include "wire/json_read.h"
 
 namespace gw::mock {
 namespace {
@@ -257,6 +260,9 @@ StreamScript stream_script(const OpenAiChat& chat, const MockFault& fault) {
 
 class OpenAiExchange final : public MockExchange {
  public:
+  // A request refused before planning (Azure's missing key or api-version).
+  explicit OpenAiExchange(MockReply rejected) : invalid_(std::move(rejected)) {}
+
   explicit OpenAiExchange(std::variant<OpenAiChat, MockError> planned) {
     if (auto* e = std::get_if<MockError>(&planned)) {
       invalid_ = render_error(*e);
@@ -297,6 +303,79 @@ class OpenAiExchange final : public MockExchange {
   std::optional<MockReply> invalid_;
 };
 
+// Azure OpenAI serves the same wire format at /openai/deployments/{deployment}/chat/completions
+// ?api-version=… and at the v1 surface /openai/v1/chat/completions (model in the body).
+constexpr std::string_view kAzureDeployments = "/openai/deployments/";
+constexpr std::string_view kAzureV1 = "/openai/v1/chat/completions";
+
+MockReply azure_error(int status, std::string_view message) {
+  MockReply reply;
+  reply.status = status;
+  reply.headers = {{"content-type", "application/json"}};
+  reply.body = json_compact(json::object{
+      {"error", json::object{{"code", std::to_string(status)}, {"message", message}}}});
+  return reply;
+}
+
+std::string percent_decode(std::string_view text) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
+      out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+// The deployment named by an Azure deployments path; nullopt for any other path.
+std::optional<std::string> azure_deployment(std::string_view path) {
+  const std::size_t at = path.find(kAzureDeployments);
+  if (at == std::string_view::npos) return std::nullopt;
+  std::string_view rest = path.substr(at + kAzureDeployments.size());
+  const std::size_t slash = rest.find('/');
+  if (slash == std::string_view::npos || slash == 0) return std::nullopt;
+  return percent_decode(rest.substr(0, slash));
+}
+
+// Azure's deployments path needs no model in the body: the deployment answers.
+std::string with_model(const std::string& body, const std::string& deployment) {
+  Result<json::value> parsed = parse_json(body, ErrorKind::caller_invalid_request);
+  if (!parsed || !parsed->is_object()) return body;  // planning reports the problem
+  const json::object& o = parsed->get_object();
+  if (const json::value* m = o.if_contains("model"); m != nullptr && !m->is_null()) return body;
+  json::object out{{"model", deployment}};
+  for (const auto& kv : o) {
+    if (kv.key() != "model") out.emplace(kv.key(), kv.value());
+  }
+  return json_compact(out);
+}
+
+std::unique_ptr<MockExchange> open_azure(const http::Request& request,
+                                         const std::optional<std::string>& deployment) {
+  // Azure takes its key in api-key, or an Entra ID token as Authorization: Bearer.
+  if (request.header("api-key").empty() && request.header("authorization").empty()) {
+    return std::make_unique<OpenAiExchange>(azure_error(
+        401,
+        "Access denied due to invalid subscription key or wrong API endpoint. Make sure to "
+        "provide a valid key for an active subscription and use a correct regional API "
+        "endpoint for your resource."));
+  }
+  if (!deployment) return std::make_unique<OpenAiExchange>(plan_openai_chat(request.body));
+  if (request.query().find("api-version=") == std::string_view::npos) {
+    return std::make_unique<OpenAiExchange>(azure_error(404, "Resource not found"));
+  }
+  return std::make_unique<OpenAiExchange>(plan_openai_chat(with_model(request.body, *deployment)));
+}
+
 std::string models_body() {
   json::array data;
   for (const char* id : {"mock-gpt", "mock-gpt-mini"}) {
@@ -313,11 +392,18 @@ bool OpenAiMockDialect::serves(std::string_view method, std::string_view path) c
 }
 
 std::unique_ptr<MockExchange> OpenAiMockDialect::open(const http::Request& request) const {
+  const std::string_view path = request.path();
+  std::optional<std::string> deployment = azure_deployment(path);
+  if (deployment || ends_with(path, kAzureV1)) return open_azure(request, deployment);
   return std::make_unique<OpenAiExchange>(plan_openai_chat(request.body));
 }
 
 std::optional<MockReply> OpenAiMockDialect::side_reply(const http::Request& request) const {
-  if (request.method != "GET" || !ends_with(request.path(), "/models")) return std::nullopt;
+  // Gemini's model list (/v1beta/models) belongs to the Gemini dialect.
+  if (request.method != "GET" || !ends_with(request.path(), "/models") ||
+      request.path().starts_with("/v1beta/")) {
+    return std::nullopt;
+  }
   MockReply reply;
   reply.headers = openai_headers("application/json");
   reply.body = models_body();

@@ -1,6 +1,11 @@
 // The provider registry and the one place that lists the built-in adapters.
 #include "providers/registry.h"
 
+#include "providers/anthropic/anthropic_provider.h"
+#include "providers/azure/azure_provider.h"
+#include "providers/bedrock/bedrock_provider.h"
+#include "providers/gemini/gemini_provider.h"
+#include "providers/ollama/ollama_provider.h"
 #include "providers/openai/openai_provider.h"
 #include "providers/openai_compatible/openai_compatible_provider.h"
 
@@ -26,6 +31,11 @@ void register_all_providers(ProviderRegistry& registry) {
   registry.add("openai", make_openai_provider);
   registry.add("mock", make_mock_provider);
   registry.add("openai_compatible", make_openai_compatible_provider);
+  registry.add("azure_openai", make_azure_openai_provider);
+  registry.add("anthropic", make_anthropic_provider);
+  registry.add("gemini", make_gemini_provider);
+  registry.add("bedrock", make_bedrock_provider);
+  registry.add("ollama", make_ollama_provider);
 }
 
 const ProviderRegistry& builtin_providers() {
