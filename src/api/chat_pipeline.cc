@@ -151,6 +151,13 @@ asio::awaitable<AttemptResult> attempt_unary(ChatCall& call, const Attempt& a, C
   auto response = a.provider->adapter->decode_response(*body);
   if (!response) co_return std::move(response).error();
   if (!a.names->empty()) tool_schema::restore_names(*response, *a.names);
+  // Some providers (Ollama) send no id or timestamp; the client's dialect needs both.
+  if (response->id.empty()) response->id = "chatcmpl-" + call.request_id;
+  if (response->created == 0) {
+    response->created = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  }
   outcome.usage = response->usage;
   std::string model_shown = response->model.empty() ? a.target->model : response->model;
   std::string out = call.dialect->encode_response(*response, model_shown);

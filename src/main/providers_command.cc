@@ -31,11 +31,15 @@ std::vector<std::string> embedded_flavors() {
   return out;
 }
 
-// The fewest settings each type's factory needs to build (no credentials, no base URL).
+// The fewest settings each type's factory needs to build. No credentials and no base URL:
+// marking the credential missing (as the config loader does for an unresolved secret) lets
+// factories that insist on one (bedrock) build for the capability listing.
 ProviderSettings minimal_settings(const std::string& type, const std::string& flavor) {
   ProviderSettings s;
   s.name = flavor.empty() ? type : flavor;
   s.type = type;
+  s.credential_missing = true;
+  s.credential_problem = "no credential: built only to list capabilities";
   if (type == "bedrock") s.raw["region"] = "us-east-1";
   if (!flavor.empty()) s.raw["flavor"] = flavor;
   return s;

@@ -96,6 +96,7 @@ Status check_tool_call(const ChatResponse& response) {
 struct Prepared {
   UpstreamRequest upstream;
   tool_schema::ToolNameMap names;
+  std::string request_id;  // one id for encode and the client's x-request-id
 };
 
 Result<Prepared> prepare(const SmokeLink& link, const ChatRequest& request) {
@@ -104,8 +105,9 @@ Result<Prepared> prepare(const SmokeLink& link, const ChatRequest& request) {
       tool_schema::compile_request(request, link.adapter->capabilities().tools, p.names);
   if (!compiled) return std::move(compiled).error();
   const ChatRequest& effective = compiled->has_value() ? **compiled : request;
+  p.request_id = generate_request_id();
   EncodeContext ctx;
-  ctx.request_id = generate_request_id();
+  ctx.request_id = p.request_id;
   ctx.now = std::chrono::system_clock::now();
   auto encoded = link.adapter->encode(effective, link.model, ctx);
   if (!encoded) return std::move(encoded).error();
@@ -115,12 +117,13 @@ Result<Prepared> prepare(const SmokeLink& link, const ChatRequest& request) {
 
 // Sends and reads the head; a non-2xx answer becomes the provider's typed error.
 asio::awaitable<Result<std::unique_ptr<http::UpstreamExchange>>> open(SmokeLink link,
-                                                                      UpstreamRequest upstream) {
+                                                                      UpstreamRequest upstream,
+                                                                      std::string request_id) {
   http::UpstreamCall call;
   call.endpoint = link.endpoint;
   call.request = std::move(upstream);
   call.timeouts = link.timeouts;
-  call.request_id = generate_request_id();
+  call.request_id = std::move(request_id);
   auto opened = co_await link.client->send(std::move(call));
   if (!opened) co_return std::move(opened).error();
   auto ex = std::move(opened).value();
@@ -140,7 +143,7 @@ asio::awaitable<SmokeCallResult> unary_call(SmokeLink link, ChatRequest request,
     co_return out;
   }
   const auto sent = Clock::now();
-  auto opened = co_await open(link, std::move(prepared->upstream));
+  auto opened = co_await open(link, std::move(prepared->upstream), prepared->request_id);
   if (!opened) {
     out.latency_ms = ms_since(sent);
     out.error = std::move(opened).error();
@@ -179,7 +182,7 @@ asio::awaitable<SmokeCallResult> stream_call(SmokeLink link, ChatRequest request
     co_return out;
   }
   const auto sent = Clock::now();
-  auto opened = co_await open(link, std::move(prepared->upstream));
+  auto opened = co_await open(link, std::move(prepared->upstream), prepared->request_id);
   if (!opened) {
     out.latency_ms = ms_since(sent);
     out.error = std::move(opened).error();

@@ -47,6 +47,10 @@ function run(args, { env = cleanEnv(), timeoutMs = 45_000 } = {}) {
   });
 }
 
+// A recorded mock request's header, by lower-case name.
+const header = (req, name) =>
+  Object.entries(req.headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1];
+
 function explain(r) {
   return `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
 }
@@ -122,15 +126,11 @@ test('smoke azure_openai: only the variables the flags do not cover are required
   assert.match(r.stdout, /^smoke azure_openai: skipped \(AZURE_OPENAI_DEPLOYMENT is not set\)\n$/);
 });
 
-test('smoke bedrock: a bearer token alone is enough credentials to go past the skip', T, async () => {
-  const r = await run(['smoke', '--provider', 'bedrock', '--rounds', '1', '--base-url', 'http://127.0.0.1:9'],
+test('smoke bedrock: half an access-key pair is not credentials; the skip names the rest', T, async () => {
+  const r = await run(['smoke', '--provider', 'bedrock'],
     { env: cleanEnv({ AWS_SECRET_ACCESS_KEY: 'half-of-a-key-pair' }) });
   assert.equal(r.code, 0, explain(r));
-  assert.match(r.stdout, /skipped \(AWS_ACCESS_KEY_ID is not set \(nor AWS_BEARER_TOKEN_BEDROCK\)\)/);
-  const withToken = await run(['smoke', '--provider', 'bedrock', '--rounds', '1', '--base-url', 'http://127.0.0.1:9'],
-    { env: cleanEnv({ AWS_BEARER_TOKEN_BEDROCK: key }) });
-  assert.doesNotMatch(withToken.stdout, /skipped/, explain(withToken));
-  assert.ok(!withToken.all.includes(key), explain(withToken));
+  assert.match(r.stdout, /^smoke bedrock: skipped \(AWS_ACCESS_KEY_ID is not set \(nor AWS_BEARER_TOKEN_BEDROCK\)\)\n$/);
 });
 
 test('smoke with an unknown provider type is a usage error (exit 2) listing the known ones', T, async () => {
@@ -169,8 +169,8 @@ test('smoke openai sends what it says: 3 rounds of chat, stream (with usage) and
   assert.equal(sent.length, 9);
   for (const req of sent) {
     assert.equal(req.body.model, 'gpt-4o-mini');
-    const auth = Object.entries(req.headers ?? {}).find(([k]) => k.toLowerCase() === 'authorization');
-    if (auth) assert.equal(auth[1], `Bearer ${key}`);
+    assert.equal(header(req, 'authorization'), `Bearer ${key}`);
+    assert.match(header(req, 'x-request-id') ?? '', /^req_[0-9a-f]{24}$/, 'the client adds x-request-id');
   }
   const streams = sent.filter((q) => q.body.stream === true);
   assert.equal(streams.length, 3);
@@ -212,19 +212,21 @@ test('smoke: every call failing with 500 → exit 1, the typed error, never the 
   assert.deepEqual(h.findLeaks([['smoke output', r.all]], key), []);
 });
 
+// The OpenAI codec keeps the provider's message only for invalid requests (auth errors get a
+// generic one), so a 400 is where an echoed key would reach the output.
 test('smoke: a provider error quoting the key is printed with the key redacted', T, async () => {
   const body = JSON.stringify({
     error: {
-      message: `Incorrect API key provided: ${key}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+      message: `Invalid 'api_key' value: ${key} is not a project key.`,
       type: 'invalid_request_error',
-      param: null,
-      code: 'invalid_api_key',
+      param: 'api_key',
+      code: 'invalid_value',
     },
   });
-  await mock.setFaults([{ status: 401, body, times: 0 }]);
+  await mock.setFaults([{ status: 400, body, times: 0 }]);
   const r = await smokeOpenAI(['--rounds', '1']);
   assert.equal(r.code, 1, explain(r));
-  assert.match(r.stderr, /chat round 1 failed: provider_auth \(HTTP 401\).*Incorrect API key provided: \[redacted\]/);
+  assert.match(r.stderr, /chat round 1 failed: provider_invalid_request \(HTTP 400\) \[invalid_value\]: Invalid 'api_key' value: \[redacted\] is not a project key\./);
   assert.deepEqual(h.findLeaks([['smoke output', r.all]], key), []);
 });
 
@@ -304,26 +306,90 @@ test('providers --markdown: the "## Adapter capabilities" table, one row per ada
   assert.equal(rows.length, (await providersJson()).length);
 });
 
-// Azure OpenAI speaks the OpenAI wire format, so the mock can stand in for it once the adapter
-// is registered in this binary.
-test('smoke azure_openai against the mock (when the adapter is registered)', T, async (t) => {
-  const rows = await providersJson();
-  if (!rows.some((r) => r.type === 'azure_openai')) {
-    t.skip('azure_openai is not registered in this binary');
-    return;
-  }
-  const r = await run(['smoke', '--provider', 'azure_openai', '--rounds', '1'], {
-    env: cleanEnv({
-      AZURE_OPENAI_API_KEY: key,
-      AZURE_OPENAI_ENDPOINT: mock.url,
-      AZURE_OPENAI_DEPLOYMENT: 'my-gpt-4o-mini',
-    }),
+// ---------------------------------------------------------------------------------------------
+// Every other provider type against the mock, which speaks each one's wire format: the adapter
+// from the registry, the type's credentials from the environment, its list price.
+
+const PROVIDER_CASES = [
+  {
+    type: 'anthropic',
+    env: (k) => ({ ANTHROPIC_API_KEY: k }),
+    useBaseUrl: true,
+    model: 'claude-haiku-4-5',
+    price: { input: 1_000_000n, output: 5_000_000n },
+    path: /^\/v1\/messages$/,
+    auth: (req, k) => header(req, 'x-api-key') === k,
+  },
+  {
+    type: 'gemini',
+    env: (k) => ({ GOOGLE_API_KEY: k }), // the fallback variable
+    useBaseUrl: true,
+    model: 'gemini-2.5-flash',
+    price: { input: 300_000n, output: 2_500_000n },
+    path: /^\/v1beta\/models\/gemini-2\.5-flash:(generateContent|streamGenerateContent\?alt=sse)$/,
+    auth: (req, k) => header(req, 'x-goog-api-key') === k,
+  },
+  {
+    type: 'bedrock',
+    label: 'bedrock (SigV4)',
+    env: (k) => ({ AWS_ACCESS_KEY_ID: 'AKIDSMOKETEST', AWS_SECRET_ACCESS_KEY: k, AWS_REGION: 'eu-west-1' }),
+    useBaseUrl: true,
+    model: 'anthropic.claude-3-haiku-20240307-v1:0',
+    price: { input: 250_000n, output: 1_250_000n },
+    path: /^\/model\/anthropic\.claude-3-haiku-20240307-v1%3A0\/converse(-stream)?$/,
+    auth: (req) => /^AWS4-HMAC-SHA256 Credential=AKIDSMOKETEST\/\d{8}\/eu-west-1\/bedrock\/aws4_request,/.test(header(req, 'authorization') ?? ''),
+  },
+  {
+    type: 'bedrock',
+    label: 'bedrock (API key)',
+    env: (k) => ({ AWS_BEARER_TOKEN_BEDROCK: k }),
+    useBaseUrl: true,
+    model: 'anthropic.claude-3-haiku-20240307-v1:0',
+    price: { input: 250_000n, output: 1_250_000n },
+    path: /^\/model\/anthropic\.claude-3-haiku-20240307-v1%3A0\/converse(-stream)?$/,
+    auth: (req, k) => header(req, 'authorization') === `Bearer ${k}`,
+  },
+  {
+    type: 'ollama',
+    // OLLAMA_HOST as Ollama's own clients accept it: host:port, no scheme.
+    env: () => ({ OLLAMA_HOST: mock.url.replace(/^http:\/\//, '') }),
+    useBaseUrl: false,
+    model: 'llama3.2',
+    price: { input: 0n, output: 0n },
+    path: /^\/api\/chat$/,
+    auth: () => true,
+  },
+  {
+    type: 'azure_openai',
+    env: (k) => ({ AZURE_OPENAI_API_KEY: k, AZURE_OPENAI_ENDPOINT: mock.url, AZURE_OPENAI_DEPLOYMENT: 'my-gpt-4o-mini' }),
+    useBaseUrl: false,
+    model: 'my-gpt-4o-mini',
+    price: null, // a deployment name is the operator's own: no list price
+    path: /^\/openai\/deployments\/my-gpt-4o-mini\/chat\/completions\?api-version=/,
+    auth: (req, k) => header(req, 'api-key') === k && header(req, 'authorization') === undefined,
+  },
+];
+
+for (const c of PROVIDER_CASES) {
+  test(`smoke ${c.label ?? c.type} against the mock: its wire format, credentials and list price`, T, async () => {
+    const args = ['smoke', '--provider', c.type, '--rounds', '1'];
+    if (c.useBaseUrl) args.push('--base-url', mock.url);
+    const r = await run(args, { env: cleanEnv(c.env(key)) });
+    assert.equal(r.code, 0, explain(r));
+    assert.match(r.stdout, new RegExp(`^smoke ${c.type}: model ${c.model.replace(/\./g, '\\.')} at ${mock.url}, 1 round\n`));
+    for (const name of ['chat', 'stream', 'tool']) {
+      const s = scenarioLine(r.stdout, name);
+      assert.equal(s.ok, 1, s.line);
+      assert.ok(s.input > 0n && s.output > 0n, s.line);
+      if (c.price) {
+        assert.equal(s.costNanos, expectedCostNanos(s.input, s.output, c.price), s.line);
+      } else {
+        assert.match(s.line, new RegExp(`cost n/a \\(no list price for ${c.type}/${c.model}\\)`));
+      }
+    }
+    const sent = (await mock.requests()).filter((q) => c.path.test(q.path ?? q.target ?? ''));
+    assert.equal(sent.length, 3, JSON.stringify((await mock.requests()).map((q) => q.path)));
+    for (const q of sent) assert.ok(c.auth(q, key), `credentials on ${q.path}: ${JSON.stringify(q.headers)}`);
+    assert.deepEqual(h.findLeaks([['smoke output', r.all]], key), []);
   });
-  assert.equal(r.code, 0, explain(r));
-  assert.match(r.stdout, /cost n\/a \(no list price for azure_openai\/my-gpt-4o-mini\)/);
-  const sent = await mock.chatRequests();
-  assert.equal(sent.length, 3);
-  assert.ok(sent.every((q) => /\/openai\/deployments\/my-gpt-4o-mini\/chat\/completions/.test(q.path ?? q.target)),
-    JSON.stringify(sent.map((q) => q.path ?? q.target)));
-  assert.ok(!r.all.includes(key));
-});
+}

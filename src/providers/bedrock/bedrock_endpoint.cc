@@ -1,3 +1,5 @@
+// Base-URL splitting for signing (see bedrock_endpoint.h), kept in step with http::Endpoint so
+// the signed Host is the one the upstream client sends.
 #include "providers/bedrock/bedrock_endpoint.h"
 
 #include "providers/bedrock/sigv4.h"

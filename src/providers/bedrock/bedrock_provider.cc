@@ -1,3 +1,5 @@
+// BedrockProvider (see bedrock_provider.h): configuration checks, then encode = Converse body +
+// SigV4 or Bearer auth; decoding is the wire/bedrock codec's.
 #include "providers/bedrock/bedrock_provider.h"
 
 #include <utility>

@@ -1,3 +1,5 @@
+// Bedrock error mapping (see bedrock_error.h): one table from exception type to ErrorKind, the
+// HTTP status only when no type is named.
 #include "wire/bedrock/bedrock_error.h"
 
 #include <optional>

@@ -1,3 +1,4 @@
+// stopReason and usage mappings for the Converse codecs (see bedrock_fields.h).
 #include "wire/bedrock/bedrock_fields.h"
 
 #include <algorithm>

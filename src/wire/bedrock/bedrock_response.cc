@@ -1,3 +1,5 @@
+// Converse response codec (see bedrock_response.h): Boost.JSON DOM both ways; one body per
+// request, so clarity beats a SAX pass here.
 #include "wire/bedrock/bedrock_response.h"
 
 #include <boost/json/array.hpp>

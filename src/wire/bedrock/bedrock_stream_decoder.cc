@@ -1,3 +1,5 @@
+// ConverseStream decoding (see bedrock_stream_decoder.h): framing errors, exceptions and events
+// are handled message by message, so events decoded before a failure are still delivered.
 #include "wire/bedrock/bedrock_stream_decoder.h"
 
 #include <utility>

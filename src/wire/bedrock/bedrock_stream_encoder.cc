@@ -1,3 +1,5 @@
+// ConverseStream rendering (see bedrock_stream_encoder.h): payloads are written by hand in
+// Bedrock's member order, then framed with the event-stream writer.
 #include "wire/bedrock/bedrock_stream_encoder.h"
 
 #include <boost/json/serialize.hpp>

@@ -140,8 +140,9 @@ Status decode_images(const json::object& m, const std::string& path, Message& ou
   const json::value* images = json_field(m, "images");
   if (images == nullptr) return {};
   const std::string p = dot(path, "images");
-  if (!images->is_array())
+  if (!images->is_array()) {
     return wrong_type(*images, "ChatRequest.messages.images", "[]api.ImageData", p);
+  }
   const json::array& arr = images->get_array();
   for (std::size_t i = 0; i < arr.size(); ++i) {
     if (!arr[i].is_string()) {
@@ -393,8 +394,9 @@ Result<ChatRequest> decode_chat_request(std::string_view body) {
       if (v.is_null()) continue;
       if (!v.is_array()) return wrong_type(v, "ChatRequest.messages", "[]api.Message", "messages");
       const json::array& arr = v.get_array();
-      for (std::size_t i = 0; i < arr.size() && s; ++i)
+      for (std::size_t i = 0; i < arr.size() && s; ++i) {
         s = decode_message(arr[i], i, ledger, request);
+      }
     } else if (key == "tools") {
       if (!v.is_null()) s = decode_tools(v, request);
     } else if (key == "format") {
@@ -406,8 +408,9 @@ Result<ChatRequest> decode_chat_request(std::string_view body) {
     }
     if (!s) return std::move(s).error();
   }
-  if (request.model.empty())
+  if (request.model.empty()) {
     return invalid("model is required", "model", "missing_required_parameter");
+  }
   return request;
 }
 

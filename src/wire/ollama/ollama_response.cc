@@ -70,17 +70,14 @@ std::string encode_chat_response(const ChatResponse& response, std::string_view 
   }
   json::object message{{"role", "assistant"}, {"content", std::move(text)}};
   if (!thinking.empty()) message["thinking"] = std::move(thinking);
-  const bool made_calls = !calls.empty();
-  if (made_calls) message["tool_calls"] = std::move(calls);
+  if (!calls.empty()) message["tool_calls"] = std::move(calls);
 
   json::object body;
   body["model"] = model_shown;
   body["created_at"] = format_created_at(response.created);
   body["message"] = std::move(message);
-  FinishReason finish = response.finish;
-  if (finish == FinishReason::unset)
-    finish = made_calls ? FinishReason::tool_calls : FinishReason::stop;
-  body["done_reason"] = done_reason_name(finish);
+  // done_reason_name reports tool calls as "stop", as Ollama does.
+  body["done_reason"] = done_reason_name(response.finish);
   body["done"] = true;
   if (response.usage.present) {
     body["prompt_eval_count"] = response.usage.input_tokens;

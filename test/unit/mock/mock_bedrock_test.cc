@@ -331,7 +331,7 @@ TEST(MockBedrock, UnsignedRequestsGetMissingAuthenticationToken) {
       header(*ex->invalid(), "x-amzn-errortype").rfind("MissingAuthenticationTokenException:", 0),
       0u);
   EXPECT_EQ(decode_reply_error(*ex->invalid()).kind, ErrorKind::provider_auth);
-  EXPECT_FALSE(open(false, kHello, "Basic abc")->invalid() == std::nullopt);
+  EXPECT_TRUE(open(false, kHello, "Basic abc")->invalid().has_value());
   EXPECT_FALSE(open(false, kHello, "Bearer ABSK-key")->invalid());
 }
 
