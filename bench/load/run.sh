@@ -70,7 +70,7 @@ die() { echo "run.sh: $*" >&2; exit 1; }
 log() { echo "== $*" >&2; }
 
 for t in ${targets//,/ }; do
-  case "$t" in direct|nginx|gateway) ;; *) die "unknown target '$t'" ;; esac
+  case "$t" in direct|nginx|gateway|translate) ;; *) die "unknown target '$t'" ;; esac
 done
 for m in ${modes//,/ }; do
   case "$m" in json|sse) ;; *) die "unknown mode '$m'" ;; esac

@@ -363,8 +363,8 @@ asio::awaitable<void> run_chat(ChatCall call) {
     // Tools compiled to what this provider accepts (names, schema flavour); a tool set it
     // cannot express may still suit the next target.
     tool_schema::ToolNameMap names;
-    auto compiled = tool_schema::compile_request(call.request, rt->adapter->capabilities().tools,
-                                                 names);
+    auto compiled =
+        tool_schema::compile_request(call.request, rt->adapter->capabilities().tools, names);
     if (!compiled) {
       last_error = std::move(compiled).error();
       last_error->retry = RetryClass::fallback_only;

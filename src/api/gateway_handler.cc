@@ -4,8 +4,8 @@
 
 #include <boost/asio.hpp>
 
-#include "api/chat_pipeline.h"
 #include "api/anthropic/anthropic_dialect.h"
+#include "api/chat_pipeline.h"
 #include "api/gemini/gemini_dialect.h"
 #include "api/ingress_routes.h"
 #include "api/openai/openai_dialect.h"

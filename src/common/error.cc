@@ -15,7 +15,8 @@ struct KindInfo {
 };
 
 constexpr KindInfo kKinds[] = {
-#define GW_X(n, status, type, atype, gstatus, retry) {#n, status, type, atype, gstatus, RetryClass::retry},
+#define GW_X(n, status, type, atype, gstatus, retry) \
+  {#n, status, type, atype, gstatus, RetryClass::retry},
     GW_ERROR_KINDS(GW_X)
 #undef GW_X
 };

@@ -12,33 +12,33 @@
 #include <string_view>
 
 namespace gw {
-
+// clang-format off
 // X(name, http_status, openai_type, anthropic_type, google_status, retry_class)
-#define GW_ERROR_KINDS(X)                                               \
-  X(caller_invalid_request, 400, "invalid_request_error", "invalid_request_error", "INVALID_ARGUMENT", never)        \
-  X(caller_unauthenticated, 401, "authentication_error", "authentication_error", "UNAUTHENTICATED", never)         \
-  X(caller_forbidden, 403, "permission_error", "permission_error", "PERMISSION_DENIED", never)                   \
-  X(caller_not_found, 404, "not_found_error", "not_found_error", "NOT_FOUND", never)                    \
-  X(caller_method_not_allowed, 405, "invalid_request_error", "invalid_request_error", "INVALID_ARGUMENT", never)     \
-  X(caller_timeout, 408, "invalid_request_error", "invalid_request_error", "DEADLINE_EXCEEDED", never)                \
-  X(caller_payload_too_large, 413, "invalid_request_error", "request_too_large", "INVALID_ARGUMENT", never)      \
-  X(caller_headers_too_large, 431, "invalid_request_error", "invalid_request_error", "INVALID_ARGUMENT", never)      \
+#define GW_ERROR_KINDS(X)                                                                                         \
+  X(caller_invalid_request, 400, "invalid_request_error", "invalid_request_error", "INVALID_ARGUMENT", never)     \
+  X(caller_unauthenticated, 401, "authentication_error", "authentication_error", "UNAUTHENTICATED", never)        \
+  X(caller_forbidden, 403, "permission_error", "permission_error", "PERMISSION_DENIED", never)                    \
+  X(caller_not_found, 404, "not_found_error", "not_found_error", "NOT_FOUND", never)                              \
+  X(caller_method_not_allowed, 405, "invalid_request_error", "invalid_request_error", "INVALID_ARGUMENT", never)  \
+  X(caller_timeout, 408, "invalid_request_error", "invalid_request_error", "DEADLINE_EXCEEDED", never)            \
+  X(caller_payload_too_large, 413, "invalid_request_error", "request_too_large", "INVALID_ARGUMENT", never)       \
+  X(caller_headers_too_large, 431, "invalid_request_error", "invalid_request_error", "INVALID_ARGUMENT", never)   \
   X(policy_rate_limited, 429, "rate_limit_error", "rate_limit_error", "RESOURCE_EXHAUSTED", retry_after)          \
   X(policy_budget_exceeded, 429, "insufficient_quota", "rate_limit_error", "RESOURCE_EXHAUSTED", never)           \
-  X(provider_invalid_request, 400, "invalid_request_error", "invalid_request_error", "INVALID_ARGUMENT", never)      \
-  X(provider_auth, 502, "api_error", "api_error", "INTERNAL", fallback_only)                     \
-  X(provider_not_found, 404, "not_found_error", "not_found_error", "NOT_FOUND", fallback_only)          \
+  X(provider_invalid_request, 400, "invalid_request_error", "invalid_request_error", "INVALID_ARGUMENT", never)   \
+  X(provider_auth, 502, "api_error", "api_error", "INTERNAL", fallback_only)                                      \
+  X(provider_not_found, 404, "not_found_error", "not_found_error", "NOT_FOUND", fallback_only)                    \
   X(provider_rate_limited, 429, "rate_limit_error", "rate_limit_error", "RESOURCE_EXHAUSTED", retry_after)        \
   X(provider_quota_exhausted, 429, "insufficient_quota", "rate_limit_error", "RESOURCE_EXHAUSTED", fallback_only) \
-  X(provider_overloaded, 503, "api_error", "overloaded_error", "UNAVAILABLE", retry)                       \
-  X(provider_server_error, 502, "api_error", "api_error", "INTERNAL", retry)                     \
-  X(provider_unavailable, 503, "api_error", "api_error", "UNAVAILABLE", retry)                      \
-  X(provider_timeout, 504, "api_error", "api_error", "DEADLINE_EXCEEDED", retry)                          \
-  X(provider_bad_response, 502, "api_error", "api_error", "INTERNAL", retry)                     \
-  X(provider_stream_interrupted, 502, "api_error", "api_error", "INTERNAL", never)               \
-  X(gateway_unavailable, 503, "api_error", "api_error", "UNAVAILABLE", never)                       \
+  X(provider_overloaded, 503, "api_error", "overloaded_error", "UNAVAILABLE", retry)                              \
+  X(provider_server_error, 502, "api_error", "api_error", "INTERNAL", retry)                                      \
+  X(provider_unavailable, 503, "api_error", "api_error", "UNAVAILABLE", retry)                                    \
+  X(provider_timeout, 504, "api_error", "api_error", "DEADLINE_EXCEEDED", retry)                                  \
+  X(provider_bad_response, 502, "api_error", "api_error", "INTERNAL", retry)                                      \
+  X(provider_stream_interrupted, 502, "api_error", "api_error", "INTERNAL", never)                                \
+  X(gateway_unavailable, 503, "api_error", "api_error", "UNAVAILABLE", never)                                     \
   X(gateway_internal, 500, "api_error", "api_error", "INTERNAL", never)
-
+// clang-format on
 enum class ErrorKind : std::uint8_t {
 #define GW_X(name, status, type, atype, gstatus, retry) name,
   GW_ERROR_KINDS(GW_X)
@@ -68,7 +68,7 @@ struct Error {
 };
 
 int http_status(ErrorKind kind);
-std::string_view name(ErrorKind kind);         // "caller_invalid_request"
+std::string_view name(ErrorKind kind);            // "caller_invalid_request"
 std::string_view openai_type(ErrorKind kind);     // "invalid_request_error"
 std::string_view anthropic_type(ErrorKind kind);  // "overloaded_error"
 std::string_view google_status(ErrorKind kind);   // "RESOURCE_EXHAUSTED" (google.rpc.Code name)

@@ -134,8 +134,8 @@ void check_requires(const Config& config, BuildContext& ctx) {
       if (provider == config.providers.end()) continue;  // reported elsewhere
       auto missing = ctx.options.missing_capabilities(provider->second, t.model, p.requires_caps);
       if (missing.empty()) continue;
-      const std::string what = (i == 0 ? "primary " : "fallback ") + t.str() + " lacks " +
-                               sorted_list(missing);
+      const std::string what =
+          (i == 0 ? "primary " : "fallback ") + t.str() + " lacks " + sorted_list(missing);
       if (i == 0) {
         ctx.error(pointer, what);
       } else {

@@ -16,8 +16,8 @@
 #include "observability/access_log.h"
 #include "observability/gateway_metrics.h"
 #include "observability/log.h"
-#include "providers/registry.h"
 #include "providers/model_capabilities.h"
+#include "providers/registry.h"
 #include "storage/request_log.h"
 
 namespace gw {

@@ -5,9 +5,9 @@
 #include <string>
 #include <utility>
 
-#include "mock/mock_control.h"
 #include "mock/mock_anthropic.h"
 #include "mock/mock_bedrock.h"
+#include "mock/mock_control.h"
 #include "mock/mock_gemini.h"
 #include "mock/mock_ollama.h"
 #include "mock/mock_openai.h"

@@ -214,7 +214,8 @@ MockEvents plan_events(const MockPlan& plan, std::string_view id, std::size_t ch
 }
 
 StreamEvent endless_event(std::size_t i) {
-  static const std::vector<std::string> kWords = split_words("Mock endless stream, word after word");
+  static const std::vector<std::string> kWords =
+      split_words("Mock endless stream, word after word");
   StreamEvent e;
   e.type = StreamEvent::Type::text_delta;
   e.text = i == 0 ? kWords[0] : kWords[i % kWords.size()];

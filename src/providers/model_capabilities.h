@@ -16,8 +16,8 @@ Capabilities model_capabilities(const Provider& adapter, std::string_view model)
 
 // Capability names, as personas' `requires` and route errors spell them.
 inline constexpr std::string_view kCapabilityNames[] = {
-    "streaming", "tool_calling", "parallel_tool_calls", "json_mode",
-    "json_schema", "vision",     "system_prompt",       "usage_in_stream"};
+    "streaming",   "tool_calling", "parallel_tool_calls", "json_mode",
+    "json_schema", "vision",       "system_prompt",       "usage_in_stream"};
 
 bool has_capability(const Capabilities& caps, std::string_view name);
 bool is_capability_name(std::string_view name);

@@ -29,7 +29,6 @@ std::vector<std::string> needed_capabilities(const ChatRequest& request) {
   return needs;
 }
 
-
 bool allow_matches(std::string_view pattern, const RouteTarget& target) {
   auto slash = pattern.find('/');
   if (slash == std::string_view::npos) return false;

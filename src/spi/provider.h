@@ -66,8 +66,8 @@ struct Capabilities {
   bool streaming = true;
   bool tool_calling = true;
   bool parallel_tool_calls = true;
-  bool json_mode = true;     // response_format json_object
-  bool json_schema = true;   // response_format json_schema (structured output)
+  bool json_mode = true;    // response_format json_object
+  bool json_schema = true;  // response_format json_schema (structured output)
   bool vision = true;
   bool system_prompt = true;
   bool usage_in_stream = true;

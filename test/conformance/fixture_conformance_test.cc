@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include "api/anthropic/anthropic_dialect.h"
 #include "api/gemini/gemini_dialect.h"
@@ -55,7 +55,9 @@ struct Fixture {
   }
   std::string name() const {
     std::string n = provider + "_" + id;
-    std::replace_if(n.begin(), n.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
+    std::replace_if(
+        n.begin(), n.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); },
+        '_');
     return n;
   }
 };
@@ -65,7 +67,8 @@ std::vector<Fixture> load_fixtures() {
   const fs::path root = GW_FIXTURES_DIR;
   std::vector<fs::path> dirs;
   for (const auto& entry : fs::directory_iterator(root)) {
-    if (entry.is_directory() && fs::exists(entry.path() / "manifest.json")) dirs.push_back(entry.path());
+    if (entry.is_directory() && fs::exists(entry.path() / "manifest.json"))
+      dirs.push_back(entry.path());
   }
   std::sort(dirs.begin(), dirs.end());
   for (const auto& dir : dirs) {
@@ -78,11 +81,14 @@ std::vector<Fixture> load_fixtures() {
       for (const auto& r : o.at("roles").as_array()) fx.roles.emplace_back(r.as_string());
       fx.kind = std::string(o.at("kind").as_string());
       fx.status = static_cast<int>(o.at("status").to_number<std::int64_t>());
-      if (const auto* r = o.if_contains("request"); r && r->is_string()) fx.request = std::string(r->get_string());
-      if (const auto* r = o.if_contains("response"); r && r->is_string()) fx.response = std::string(r->get_string());
+      if (const auto* r = o.if_contains("request"); r && r->is_string())
+        fx.request = std::string(r->get_string());
+      if (const auto* r = o.if_contains("response"); r && r->is_string())
+        fx.response = std::string(r->get_string());
       if (const auto* h = o.if_contains("headers"); h && h->is_object()) {
         for (const auto& kv : h->get_object()) {
-          if (kv.value().is_string()) fx.headers[std::string(kv.key())] = std::string(kv.value().get_string());
+          if (kv.value().is_string())
+            fx.headers[std::string(kv.key())] = std::string(kv.value().get_string());
         }
       }
       out.push_back(std::move(fx));
@@ -256,7 +262,9 @@ void check_stream(const Fixture& fx, const Provider& p, const std::string& body)
     EXPECT_FALSE(ec) << "streamed arguments of call " << index << " do not reassemble: " << text;
     EXPECT_TRUE(v.is_object()) << text;
   }
-  if (fx.has_role_part("tools")) EXPECT_FALSE(started.empty()) << "no tool call in a tools stream";
+  if (fx.has_role_part("tools")) {
+    EXPECT_FALSE(started.empty()) << "no tool call in a tools stream";
+  }
 }
 
 // ---- errors ---------------------------------------------------------------------------
@@ -348,8 +356,8 @@ TEST_P(FixtureConformance, BehavesLikeEveryProvider) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureConformance, ::testing::ValuesIn(fixtures()),
-                         [](const ::testing::TestParamInfo<Fixture>& info) {
-                           return info.param.name();
+                         [](const ::testing::TestParamInfo<Fixture>& param_info) {
+                           return param_info.param.name();
                          });
 
 }  // namespace

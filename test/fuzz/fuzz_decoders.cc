@@ -48,9 +48,8 @@ Run run(std::string_view in, const std::vector<std::size_t>& cuts) {
   Decoder d;
   std::vector<gw::StreamEvent> events;
   Run r;
-  const bool fed = gw::fuzz::feed_pieces(in, cuts, [&](std::string_view piece) {
-    return d.feed(piece, events).ok();
-  });
+  const bool fed = gw::fuzz::feed_pieces(
+      in, cuts, [&](std::string_view piece) { return d.feed(piece, events).ok(); });
   r.failed = !fed || !d.finish(events).ok();
   r.events = render(events);
   return r;
@@ -94,9 +93,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     case 5: {
       auto req = gw::anthropic::decode_messages_request(in);
-      check_deterministic([](std::string_view b) { return gw::anthropic::decode_messages_request(b); }, in);
+      check_deterministic(
+          [](std::string_view b) { return gw::anthropic::decode_messages_request(b); }, in);
       if (req.ok()) {
-        auto out = gw::anthropic::encode_messages_request(*req, "m", gw::anthropic::AnthropicEncodeOptions{});
+        auto out = gw::anthropic::encode_messages_request(*req, "m",
+                                                          gw::anthropic::AnthropicEncodeOptions{});
         GW_FUZZ_CHECK(out.ok() || out.error().kind != gw::ErrorKind::gateway_internal,
                       "an accepted request re-encodes");
       }
@@ -113,12 +114,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     }
     case 7:
-      check_deterministic([](std::string_view b) { return gw::anthropic::decode_messages_response(b); }, in);
-      check_deterministic([](std::string_view b) { return gw::gemini::decode_generate_response(b); }, in);
+      check_deterministic(
+          [](std::string_view b) { return gw::anthropic::decode_messages_response(b); }, in);
+      check_deterministic(
+          [](std::string_view b) { return gw::gemini::decode_generate_response(b); }, in);
       break;
     default:
-      check_deterministic([](std::string_view b) { return gw::ollama::decode_chat_response(b); }, in);
-      check_deterministic([](std::string_view b) { return gw::bedrock::decode_converse_response(b); }, in);
+      check_deterministic([](std::string_view b) { return gw::ollama::decode_chat_response(b); },
+                          in);
+      check_deterministic(
+          [](std::string_view b) { return gw::bedrock::decode_converse_response(b); }, in);
       break;
   }
   return 0;

@@ -212,10 +212,14 @@ TEST(MockGemini, FaultRepliesDecodeToTheRightKinds) {
   };
   const Case cases[] = {
       {400, ErrorKind::provider_invalid_request},
-      {401, ErrorKind::provider_auth},         {403, ErrorKind::provider_auth},
-      {404, ErrorKind::provider_not_found},    {429, ErrorKind::provider_rate_limited},
-      {500, ErrorKind::provider_server_error}, {503, ErrorKind::provider_overloaded},
-      {504, ErrorKind::provider_timeout},      {418, ErrorKind::provider_invalid_request},
+      {401, ErrorKind::provider_auth},
+      {403, ErrorKind::provider_auth},
+      {404, ErrorKind::provider_not_found},
+      {429, ErrorKind::provider_rate_limited},
+      {500, ErrorKind::provider_server_error},
+      {503, ErrorKind::provider_overloaded},
+      {504, ErrorKind::provider_timeout},
+      {418, ErrorKind::provider_invalid_request},
   };
   for (const Case& c : cases) {
     MockFault fault;
