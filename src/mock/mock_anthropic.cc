@@ -15,11 +15,11 @@
 #include "mock/mock_openai_request.h"
 #include "mock/mock_plan.h"
 #include "mock/mock_text.h"
-#include "wire/anthropic/anthropic_json.h"
 #include "wire/anthropic/anthropic_request.h"
 #include "wire/anthropic/anthropic_response.h"
 #include "wire/anthropic/anthropic_stream_encoder.h"
 #include "wire/json_read.h"
+#include "wire/json_write.h"
 
 namespace gw::mock {
 namespace {
@@ -125,7 +125,7 @@ std::string without_usage(const std::string& body) {
   Result<json::value> parsed = parse_json(body, ErrorKind::gateway_internal);
   if (!parsed || !parsed->is_object()) return body;
   parsed->as_object().erase("usage");
-  return anthropic::json_compact_text(*parsed);
+  return gw::json_compact(*parsed);
 }
 
 StreamScript stream_script(const MockPlan& plan, const std::string& id, const MockFault& fault) {

@@ -7,8 +7,8 @@
 
 #include <boost/json/array.hpp>
 
-#include "wire/anthropic/anthropic_json.h"
 #include "wire/anthropic/anthropic_request_checks.h"
+#include "wire/json_write.h"
 
 namespace gw::anthropic::detail {
 namespace {
@@ -71,7 +71,7 @@ Status tool_use_block(const json::object& b, const std::string& path, ContentBlo
   if (auto s = required_string(b, "name", path, out.name); !s) return s;
   Result<const json::object*> input = required_object(b, "input", path);
   if (!input) return std::move(input).error();
-  out.arguments = json_compact_text(*input.value());
+  out.arguments = json_compact(*input.value());
   return {};
 }
 

@@ -5,8 +5,8 @@
 
 #include <boost/json/array.hpp>
 
-#include "wire/anthropic/anthropic_json.h"
 #include "wire/json_read.h"
+#include "wire/json_write.h"
 
 namespace gw::anthropic::detail {
 

@@ -8,9 +8,9 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
-#include "wire/anthropic/anthropic_json.h"
 #include "wire/anthropic/anthropic_request.h"
 #include "wire/json_read.h"
+#include "wire/json_write.h"
 
 namespace gw::anthropic {
 namespace {
@@ -254,7 +254,7 @@ Result<std::string> encode_messages_request(const ChatRequest& request,
   if (!request.user.empty()) body["metadata"] = json::object{{"user_id", request.user}};
   if (request.stream) body["stream"] = true;
   forward_extra(request.extra, body);
-  return json_compact_text(body);  // 0.7, not Boost's 7E-1
+  return json_compact(body);  // 0.7, not Boost's 7E-1
 }
 
 }  // namespace gw::anthropic

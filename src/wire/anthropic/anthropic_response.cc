@@ -7,8 +7,8 @@
 #include "common/json_text.h"
 #include "wire/anthropic/anthropic_error.h"
 #include "wire/anthropic/anthropic_fields.h"
-#include "wire/anthropic/anthropic_json.h"
 #include "wire/json_read.h"
+#include "wire/json_write.h"
 
 namespace gw::anthropic {
 namespace {
@@ -30,7 +30,7 @@ void decode_block(const json::object& b, ChatResponse& out) {
     block.id = std::string(json_string_field(b, "id"));
     block.name = std::string(json_string_field(b, "name"));
     const json::value* input = json_field(b, "input");
-    block.arguments = input != nullptr ? json_compact_text(*input) : "{}";
+    block.arguments = input != nullptr ? json_compact(*input) : "{}";
   } else if (type == "thinking") {
     block.type = BlockType::reasoning;
     block.text = std::string(json_string_field(b, "thinking"));

@@ -6,8 +6,8 @@
 #include <boost/json/monotonic_resource.hpp>
 
 #include "wire/anthropic/anthropic_error.h"
-#include "wire/anthropic/anthropic_json.h"
 #include "wire/json_read.h"
+#include "wire/json_write.h"
 
 namespace gw::anthropic {
 namespace {
@@ -73,7 +73,7 @@ void AnthropicStreamDecoder::block_start(const json::object& data, std::vector<S
     e.name = std::string(json_string_field(*content, "name"));
     out.push_back(std::move(e));
     const json::object* input = json_object_field(*content, "input");
-    if (input != nullptr && !input->empty()) block.start_input = json_compact_text(*input);
+    if (input != nullptr && !input->empty()) block.start_input = json_compact(*input);
   }
   blocks_.push_back(std::move(block));
 }

@@ -11,8 +11,8 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
-#include "wire/gemini/gemini_json.h"
 #include "wire/gemini/gemini_request_checks.h"
+#include "wire/json_write.h"
 
 namespace gw::gemini::detail {
 namespace {
@@ -164,7 +164,7 @@ Status function_call(const PartFields& f, const std::string& path, CallLedger& l
     }
   }
   if (block.name.empty()) return missing(dot(p, "name"));
-  block.arguments = args != nullptr ? compact_json(*args) : std::string("{}");
+  block.arguments = args != nullptr ? json_compact(*args) : std::string("{}");
   block.id = ledger.open(block.name, std::move(id));
   return {};
 }
@@ -180,7 +180,7 @@ void response_text(const json::object& response, ContentBlock& block) {
       return;
     }
   }
-  block.text = compact_json(response);
+  block.text = json_compact(response);
 }
 
 Status function_response(const PartFields& f, const std::string& path, CallLedger& ledger,

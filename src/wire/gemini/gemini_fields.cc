@@ -4,8 +4,8 @@
 #include <boost/json/array.hpp>
 
 #include "common/json_text.h"
-#include "wire/gemini/gemini_json.h"
 #include "wire/json_read.h"
+#include "wire/json_write.h"
 
 namespace gw::gemini {
 
@@ -131,7 +131,7 @@ std::optional<GeminiCandidate> read_candidate(const json::object& response) {
       part.name = std::string(json_string_field(*call, "name"));
       part.id = std::string(json_string_field(*call, "id"));
       const json::value* args = json_field(*call, "args");
-      part.arguments = args != nullptr ? compact_json(*args) : std::string("{}");
+      part.arguments = args != nullptr ? json_compact(*args) : std::string("{}");
     } else if (const json::value* text = p->if_contains("text"); text && text->is_string()) {
       const json::value* thought = p->if_contains("thought");
       part.kind = thought != nullptr && thought->is_bool() && thought->get_bool()

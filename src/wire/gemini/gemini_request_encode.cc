@@ -11,9 +11,9 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
-#include "wire/gemini/gemini_json.h"
 #include "wire/gemini/gemini_request.h"
 #include "wire/json_read.h"
+#include "wire/json_write.h"
 
 namespace gw::gemini {
 namespace {
@@ -249,7 +249,7 @@ Result<std::string> encode_generate_request(const ChatRequest& request) {
   }
   json::object generation = generation_config(request);
   if (!generation.empty()) body["generationConfig"] = std::move(generation);
-  return compact_json(body);
+  return json_compact(body);
 }
 
 }  // namespace gw::gemini

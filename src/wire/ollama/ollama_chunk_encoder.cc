@@ -4,8 +4,8 @@
 #include "wire/ollama/ollama_chunk_encoder.h"
 
 #include "common/json_text.h"
+#include "wire/json_write.h"
 #include "wire/ollama/ollama_fields.h"
-#include "wire/ollama/ollama_json.h"
 #include "wire/ollama/ollama_time.h"
 
 namespace gw::ollama {
@@ -29,7 +29,7 @@ void OllamaChunkEncoder::flush_calls(std::string& out) {
   out += R"("","tool_calls":[)";
   for (std::size_t i = 0; i < pending_.size(); ++i) {
     if (i > 0) out += ',';
-    append_compact_json(out, tool_call_json(pending_[i].name, pending_[i].arguments));
+    append_json_compact(out, tool_call_json(pending_[i].name, pending_[i].arguments));
   }
   out += "]},\"done\":false}\n";
   pending_.clear();

@@ -4,7 +4,7 @@
 #include <boost/json/array.hpp>
 
 #include "wire/json_read.h"
-#include "wire/ollama/ollama_json.h"
+#include "wire/json_write.h"
 
 namespace gw::ollama {
 
@@ -23,7 +23,7 @@ std::vector<ToolCallFields> read_tool_calls(const json::object& message) {
     if (const json::object* fn = json_object_field(*c, "function")) {
       f.name = std::string(json_string_field(*fn, "name"));
       if (const json::value* args = json_field(*fn, "arguments")) {
-        f.arguments = args->is_string() ? std::string(args->get_string()) : compact_json(*args);
+        f.arguments = args->is_string() ? std::string(args->get_string()) : json_compact(*args);
       }
     }
     out.push_back(std::move(f));

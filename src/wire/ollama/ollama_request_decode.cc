@@ -10,8 +10,8 @@
 #include <boost/json/value.hpp>
 
 #include "wire/json_read.h"
+#include "wire/json_write.h"
 #include "wire/ollama/ollama_fields.h"
-#include "wire/ollama/ollama_json.h"
 #include "wire/ollama/ollama_request.h"
 
 namespace gw::ollama {
@@ -194,7 +194,7 @@ Status decode_tool_calls(const json::object& m, const std::string& path, CallLed
           return wrong_type(*args, "ChatRequest.messages.tool_calls.function.arguments",
                             "api.ToolCallFunctionArguments", dot(fp, "arguments"));
         }
-        b.arguments = compact_json(*args);
+        b.arguments = json_compact(*args);
       }
     }
     auto id = string_member(call, "id", "ChatRequest.messages.tool_calls.id", dot(cp, "id"));
@@ -313,7 +313,7 @@ Status decode_format(const json::value& v, ChatRequest& request) {
     return {};
   }
   return invalid(
-      "invalid format: " + compact_json(v) + "; expected \"json\" or a valid JSON Schema", "format",
+      "invalid format: " + json_compact(v) + "; expected \"json\" or a valid JSON Schema", "format",
       "invalid_value");
 }
 

@@ -9,7 +9,7 @@
 #include <boost/json/value.hpp>
 
 #include "wire/json_read.h"
-#include "wire/ollama/ollama_json.h"
+#include "wire/json_write.h"
 #include "wire/ollama/ollama_request.h"
 
 namespace gw::ollama {
@@ -197,7 +197,7 @@ Result<std::string> encode_chat_request(const ChatRequest& request,
     body["options"] = std::move(options);
   }
   body["stream"] = request.stream;
-  return compact_json(body);
+  return json_compact(body);
 }
 
 }  // namespace gw::ollama

@@ -7,9 +7,9 @@
 #include <boost/json/object.hpp>
 
 #include "wire/json_read.h"
+#include "wire/json_write.h"
 #include "wire/ollama/ollama_error.h"
 #include "wire/ollama/ollama_fields.h"
-#include "wire/ollama/ollama_json.h"
 #include "wire/ollama/ollama_time.h"
 
 namespace gw::ollama {
@@ -83,7 +83,7 @@ std::string encode_chat_response(const ChatResponse& response, std::string_view 
     body["prompt_eval_count"] = response.usage.input_tokens;
     body["eval_count"] = response.usage.output_tokens;
   }
-  return compact_json(body);
+  return json_compact(body);
 }
 
 }  // namespace gw::ollama

@@ -1,19 +1,30 @@
-// Compact JSON writer (see gemini_json.h).
-#include "wire/gemini/gemini_json.h"
+// Compact JSON writer with natural number formatting (see json_write.h).
+#include "wire/json_write.h"
 
-#include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 #include "common/json_text.h"
 
-namespace gw::gemini {
+namespace gw {
 
 namespace json = boost::json;
 
-void append_compact_json(std::string& out, const json::value& value) {
+std::string shortest_number(double d) {
+  if (!std::isfinite(d)) return "null";  // JSON has no infinity; decoders reject it earlier
+  char buf[32];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, d);
+    if (std::strtod(buf, nullptr) == d) break;
+  }
+  return buf;
+}
+
+void append_json_compact(std::string& out, const json::value& value) {
   switch (value.kind()) {
     case json::kind::null:
       out.append("null");
@@ -27,20 +38,11 @@ void append_compact_json(std::string& out, const json::value& value) {
     case json::kind::uint64:
       out.append(std::to_string(value.get_uint64()));
       return;
-    case json::kind::double_: {
-      const double d = value.get_double();
-      if (!std::isfinite(d)) {
-        out.append("null");
-        return;
-      }
-      char buf[32];
-      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
-      out.append(buf, ec == std::errc{} ? end : buf);
+    case json::kind::double_:
+      out.append(shortest_number(value.get_double()));
       return;
-    }
     case json::kind::string:
-      json_quote_append(out,
-                        std::string_view(value.get_string().data(), value.get_string().size()));
+      json_quote_append(out, value.get_string());
       return;
     case json::kind::array: {
       out.push_back('[');
@@ -48,7 +50,7 @@ void append_compact_json(std::string& out, const json::value& value) {
       for (const json::value& v : value.get_array()) {
         if (!first) out.push_back(',');
         first = false;
-        append_compact_json(out, v);
+        append_json_compact(out, v);
       }
       out.push_back(']');
       return;
@@ -61,7 +63,7 @@ void append_compact_json(std::string& out, const json::value& value) {
         first = false;
         json_quote_append(out, kv.key());
         out.push_back(':');
-        append_compact_json(out, kv.value());
+        append_json_compact(out, kv.value());
       }
       out.push_back('}');
       return;
@@ -69,10 +71,10 @@ void append_compact_json(std::string& out, const json::value& value) {
   }
 }
 
-std::string compact_json(const json::value& value) {
+std::string json_compact(const json::value& value) {
   std::string out;
-  append_compact_json(out, value);
+  append_json_compact(out, value);
   return out;
 }
 
-}  // namespace gw::gemini
+}  // namespace gw
