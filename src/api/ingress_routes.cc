@@ -1,35 +1,11 @@
 #include "api/ingress_routes.h"
 
+#include "common/percent_decode.h"
+
 namespace gw {
 namespace {
 
 constexpr std::string_view kGeminiPrefixes[] = {"/v1beta/models/", "/v1/models/"};
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Percent-decoding of one path segment; a malformed escape is kept as written.
-std::string url_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      const int hi = hex_value(s[i + 1]);
-      const int lo = hex_value(s[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(s[i]);
-  }
-  return out;
-}
 
 std::optional<ChatRoute> match_gemini(std::string_view path, const IngressDialects& dialects) {
   for (std::string_view prefix : kGeminiPrefixes) {
@@ -40,7 +16,7 @@ std::optional<ChatRoute> match_gemini(std::string_view path, const IngressDialec
     if (colon == std::string_view::npos || colon == 0) continue;
     ChatRoute route;
     route.dialect = dialects.gemini;
-    route.model = url_decode(rest.substr(0, colon));
+    route.model = percent_decode(rest.substr(0, colon));
     const std::string_view method = rest.substr(colon + 1);
     if (method == "generateContent") {
       route.label = "/v1beta/models/{model}:generateContent";

@@ -8,6 +8,7 @@
 #include <utility>
 #include <variant>
 
+#include "common/percent_decode.h"
 #include "http/framing/eventstream_writer.h"
 #include "mock/mock_plan.h"
 #include "mock/mock_text.h"
@@ -29,31 +30,6 @@ struct ConversePath {
   std::string model;
   bool stream = false;
 };
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string percent_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      const int hi = hex_digit(s[i + 1]);
-      const int lo = hex_digit(s[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(s[i]);
-  }
-  return out;
-}
 
 ConversePath parse_path(std::string_view path) {
   ConversePath out;

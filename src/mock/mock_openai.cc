@@ -13,6 +13,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include "common/percent_decode.h"
 #include "mock/mock_json.h"
 #include "mock/mock_openai_request.h"
 #include "mock/mock_text.h"
@@ -315,25 +316,6 @@ MockReply azure_error(int status, std::string_view message) {
   reply.body = json_compact(json::object{
       {"error", json::object{{"code", std::to_string(status)}, {"message", message}}}});
   return reply;
-}
-
-std::string percent_decode(std::string_view text) {
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
-      out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
 }
 
 // The deployment named by an Azure deployments path; nullopt for any other path.
