@@ -7,12 +7,15 @@
 #include <boost/asio.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 
+#include "api/stream_keepalive.h"
 #include "common/redact.h"
 #include "http/upstream_client.h"
 #include "observability/gateway_metrics.h"
 #include "observability/log.h"
 #include "providers/model_capabilities.h"
+#include "routing/backoff.h"
 #include "routing/router.h"
+#include "routing/upstream_health.h"
 #include "wire/tool_schema/tool_schema.h"
 
 namespace gw {
@@ -33,9 +36,15 @@ double ms_since(Clock::time_point t) {
 // upstream exchange (closing its connection) instead of letting it run to completion.
 struct ClientWatch {
   http::UpstreamExchange* exchange = nullptr;
+  asio::steady_timer* backoff = nullptr;  // a retry waiting out its backoff
   bool gone = false;
   bool draining = false;  // cut by the drain deadline
   asio::cancellation_signal stop;
+
+  void interrupt() {
+    if (exchange) exchange->cancel();
+    if (backoff) backoff->cancel();
+  }
 };
 
 // The chats running on this worker thread, so the drain deadline can cut them (each worker's
@@ -54,10 +63,10 @@ Error drain_error() {
                      "draining");
 }
 
-// Provider error messages may quote the credential they rejected: scrub it before the message
-// is logged or shown to the client.
+// Provider error messages may quote the credential they rejected: scrub it (and every other
+// credential of the provider) before the message is logged or shown to the client.
 void scrub(Error& e, const ProviderRuntime& rt) {
-  redact_secret(e.message, rt.settings.api_key);
+  for (std::size_t i = 0; i < rt.credentials(); ++i) redact_secret(e.message, rt.api_key(i));
 }
 
 asio::awaitable<void> watch_client(http::ResponseWriter& writer,
@@ -65,18 +74,20 @@ asio::awaitable<void> watch_client(http::ResponseWriter& writer,
   bool closed = co_await writer.client_closed();
   if (!closed) co_return;
   watch->gone = true;
-  if (watch->exchange) watch->exchange->cancel();
+  watch->interrupt();
 }
 
 HeaderList response_headers(const std::string& request_id, std::string_view content_type,
-                            const std::string& provider, const std::string& model, int attempts) {
+                            const std::string& provider, const std::string& model,
+                            const ChatOutcome& outcome) {
   HeaderList h;
-  h.reserve(6);
+  h.reserve(8);
   h.emplace_back("content-type", std::string(content_type));
   h.emplace_back("x-request-id", request_id);
   h.emplace_back("x-gateway-provider", provider);
   h.emplace_back("x-gateway-model", model);
-  h.emplace_back("x-gateway-attempts", std::to_string(attempts));
+  h.emplace_back("x-gateway-attempts", std::to_string(outcome.attempts));
+  if (!outcome.fallbacks.empty()) h.emplace_back("x-gateway-fallbacks", outcome.fallbacks);
   return h;
 }
 
@@ -95,9 +106,14 @@ using AttemptResult = Status;
 
 struct Attempt {
   const ProviderRuntime* provider = nullptr;
+  const Provider* adapter = nullptr;  // the adapter of the credential in use
   const RouteTarget* target = nullptr;
   UpstreamRequest upstream;
   const tool_schema::ToolNameMap* names = nullptr;  // provider tool names → the caller's
+  UpstreamTimeouts timeouts;
+  Clock::time_point deadline = Clock::time_point::max();  // the request's, over all attempts
+  std::chrono::milliseconds keepalive{0};                 // downstream SSE comment interval
+  std::optional<ErrorKind> failed_after_commit;           // the stream broke after the commit
 };
 
 void observe_upstream(const Attempt& a, int status, Clock::time_point sent) {
@@ -119,7 +135,8 @@ asio::awaitable<Result<std::unique_ptr<http::UpstreamExchange>>> open_exchange(
   up.endpoint = &attempt.provider->endpoint;
   up.request = attempt.upstream;
   up.request.stream = stream;
-  up.timeouts = attempt.provider->settings.timeouts;
+  up.timeouts = attempt.timeouts;
+  up.deadline = attempt.deadline;
   up.request_id = call.request_id;
   auto opened = co_await client.send(std::move(up));
   outcome.ttfb_ms = ms_since(sent);
@@ -135,10 +152,10 @@ asio::awaitable<Result<std::unique_ptr<http::UpstreamExchange>>> open_exchange(
   watch.exchange = nullptr;
   observe_upstream(attempt, ex->status(), sent);
   std::string text = body ? std::move(body).value() : std::string();
-  co_return attempt.provider->adapter->decode_error(ex->status(), ex->header_lookup(), text);
+  co_return attempt.adapter->decode_error(ex->status(), ex->header_lookup(), text);
 }
 
-asio::awaitable<AttemptResult> attempt_unary(ChatCall& call, const Attempt& a, ClientWatch& watch) {
+asio::awaitable<AttemptResult> attempt_unary(ChatCall& call, Attempt& a, ClientWatch& watch) {
   ChatOutcome& outcome = *call.outcome;
   const auto sent = Clock::now();
   auto opened = co_await open_exchange(a, call, watch, false, sent);
@@ -148,7 +165,7 @@ asio::awaitable<AttemptResult> attempt_unary(ChatCall& call, const Attempt& a, C
   observe_upstream(a, ex->status(), sent);
   watch.exchange = nullptr;
   if (!body) co_return std::move(body).error();
-  auto response = a.provider->adapter->decode_response(*body);
+  auto response = a.adapter->decode_response(*body);
   if (!response) co_return std::move(response).error();
   if (!a.names->empty()) tool_schema::restore_names(*response, *a.names);
   // Some providers (Ollama) send no id or timestamp; the client's dialect needs both.
@@ -163,14 +180,41 @@ asio::awaitable<AttemptResult> attempt_unary(ChatCall& call, const Attempt& a, C
   std::string out = call.dialect->encode_response(*response, model_shown);
   outcome.status = 200;
   auto headers = response_headers(call.request_id, "application/json", a.target->provider,
-                                  a.target->model, outcome.attempts);
+                                  a.target->model, outcome);
   bool ok = co_await call.writer->send(200, std::move(headers), std::move(out));
   if (!ok) outcome.client_gone = true;
   co_return Status{};
 }
 
-asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, const Attempt& a,
-                                              ClientWatch& watch) {
+asio::awaitable<void> run_keepalive(std::shared_ptr<StreamWriteGate> gate,
+                                    std::chrono::milliseconds every) {
+  co_await gate->keepalive(every);
+}
+
+// Fills what some providers leave out of the stream start (Ollama sends no id or timestamp).
+StreamStart stream_start(const std::vector<StreamEvent>& events, const Attempt& a,
+                         const ChatCall& call) {
+  StreamStart start;
+  start.model = a.target->model;
+  for (const auto& e : events) {
+    if (e.type == StreamEvent::Type::start) {
+      start.id = e.id;
+      if (!e.name.empty()) start.model = e.name;
+      start.created = e.created;
+      break;
+    }
+  }
+  if (start.id.empty()) start.id = "chatcmpl-" + call.request_id;
+  if (start.created == 0) {
+    start.created = std::chrono::duration_cast<std::chrono::seconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+  }
+  start.include_usage = call.request.include_usage;
+  return start;
+}
+
+asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, Attempt& a, ClientWatch& watch) {
   ChatOutcome& outcome = *call.outcome;
   http::ResponseWriter& writer = *call.writer;
   const auto sent = Clock::now();
@@ -178,8 +222,9 @@ asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, const Attempt& a,
   if (!opened) co_return std::move(opened).error();
   auto ex = std::move(opened).value();
 
-  auto decoder = a.provider->adapter->make_stream_decoder();
+  auto decoder = a.adapter->make_stream_decoder();
   std::unique_ptr<StreamEncoder> encoder;
+  std::shared_ptr<StreamWriteGate> gate;  // after the commit point: relay + keepalive writes
   std::vector<StreamEvent> events;
   events.reserve(16);
   std::string out;
@@ -201,6 +246,8 @@ asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, const Attempt& a,
     } else {
       st = decoder->feed(*piece, events);
     }
+    // Only decoded events reset the idle timer: SSE comments and heartbeats decode to nothing,
+    // so a stalled generation masked by keepalives still times out (RELIABILITY PF-05b).
     if (events.size() > decoded_before) idle_deadline = Clock::now() + ex->idle_timeout();
     // The commit point is the first event that carries content: a role/start chunk alone is held
     // back, so an upstream that fails right after it can still fall back (RELIABILITY PF-06b).
@@ -208,35 +255,21 @@ asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, const Attempt& a,
       return e.type != StreamEvent::Type::start;
     });
     if (!st && encoder == nullptr && !has_content) {
-      // Before the commit point: nothing was written, so the router may try another target.
+      // Before the commit point: nothing was written, so the router may try again elsewhere. A
+      // connection lost here is as retryable as one lost before the head.
       observe_upstream(a, ex->status(), sent);
       watch.exchange = nullptr;
       if (watch.gone) outcome.client_gone = true;
-      co_return std::move(st).error();
+      Error e = std::move(st).error();
+      if (e.kind == ErrorKind::provider_stream_interrupted) e.retry = RetryClass::retry;
+      co_return e;
     }
     if (encoder == nullptr && !has_content && !finished) continue;
     if (!events.empty() && encoder == nullptr) {
-      StreamStart start;
-      start.model = a.target->model;
-      for (const auto& e : events) {
-        if (e.type == StreamEvent::Type::start) {
-          start.id = e.id;
-          if (!e.name.empty()) start.model = e.name;
-          start.created = e.created;
-          break;
-        }
-      }
-      if (start.id.empty()) start.id = "chatcmpl-" + call.request_id;
-      if (start.created == 0) {
-        start.created = std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
-      }
-      start.include_usage = call.request.include_usage;
-      encoder = call.dialect->make_stream_encoder(start);
+      encoder = call.dialect->make_stream_encoder(stream_start(events, a, call));
       outcome.status = 200;
       auto headers = response_headers(call.request_id, call.dialect->stream_content_type(),
-                                      a.target->provider, a.target->model, outcome.attempts);
+                                      a.target->provider, a.target->model, outcome);
       headers.emplace_back("cache-control", "no-cache");
       bool began = co_await writer.begin_stream(200, std::move(headers));
       if (!began) {
@@ -244,6 +277,11 @@ asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, const Attempt& a,
         ex->cancel();
         watch.exchange = nullptr;
         co_return Status{};
+      }
+      auto executor = co_await asio::this_coro::executor;
+      gate = std::make_shared<StreamWriteGate>(writer, executor);
+      if (a.keepalive.count() > 0) {
+        asio::co_spawn(executor, run_keepalive(gate, a.keepalive), asio::detached);
       }
     }
     for (auto& e : events) {
@@ -259,7 +297,7 @@ asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, const Attempt& a,
     }
     if (finished) encoder->end(out);
     if (!out.empty()) {
-      bool wrote = co_await writer.write(out);
+      bool wrote = co_await gate->write(out);
       if (!wrote) {
         outcome.client_gone = true;
         ex->cancel();
@@ -271,7 +309,11 @@ asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, const Attempt& a,
   observe_upstream(a, ex->status(), sent);
   watch.exchange = nullptr;
   gateway_metrics().stream_events.counter({a.target->provider}).inc(relayed);
-  if (failure) scrub(*failure, *a.provider);
+  if (failure) {
+    scrub(*failure, *a.provider);
+    if (!watch.draining) a.failed_after_commit = failure->kind;
+  }
+  if (gate) gate->stop();
   if (failure && !outcome.client_gone) {
     // After the commit point: a terminal error record, never a silent truncation or a retry.
     outcome.error_kind = std::string(name(failure->kind));
@@ -279,8 +321,9 @@ asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, const Attempt& a,
     GW_LOG_WARN("request {}: stream from {} failed after commit: {}", call.request_id,
                 a.target->provider, failure->message);
     encoder->error(*failure, out);
-    co_await writer.write(out);
+    co_await gate->write(out);
   }
+  if (gate) co_await gate->drain();
   if (watch.gone) outcome.client_gone = true;
   if (!outcome.client_gone) {
     co_await writer.end_stream();
@@ -293,7 +336,7 @@ asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, const Attempt& a,
 void cut_chats_for_drain() {
   for (ClientWatch* w : t_active_chats) {
     w->draining = true;
-    if (w->exchange) w->exchange->cancel();
+    w->interrupt();
   }
 }
 
@@ -313,17 +356,138 @@ asio::awaitable<void> send_error(http::ResponseWriter& writer, const Dialect& di
   if (outcome) {
     outcome->status = status;
     outcome->error_kind = std::string(name(error.kind));
+    if (outcome->attempts > 0) {
+      headers.emplace_back("x-gateway-attempts", std::to_string(outcome->attempts));
+    }
+    if (!outcome->fallbacks.empty())
+      headers.emplace_back("x-gateway-fallbacks", outcome->fallbacks);
   }
   gateway_metrics().errors.counter({std::string(name(error.kind))}).inc();
   std::string body = dialect.encode_error(error);
   co_await writer.send(status, std::move(headers), std::move(body));
 }
 
+namespace {
+
+// What one attempt's failure means for the upstream that served it.
+UpstreamHealthEntry::Verdict verdict_of(ErrorKind kind) {
+  using V = UpstreamHealthEntry::Verdict;
+  switch (kind) {
+    case ErrorKind::provider_overloaded:
+    case ErrorKind::provider_server_error:
+    case ErrorKind::provider_unavailable:
+    case ErrorKind::provider_timeout:
+    case ErrorKind::provider_bad_response:
+    case ErrorKind::provider_stream_interrupted:
+      return V::failure;
+    case ErrorKind::provider_rate_limited:
+      return V::rate_limited;
+    case ErrorKind::provider_auth:
+      return V::credential_rejected;
+    case ErrorKind::provider_quota_exhausted:
+      return V::quota;
+    default:
+      return V::neutral;  // the request's own fault, or ours: says nothing about the upstream
+  }
+}
+
+std::string_view cooling_metric_reason(UpstreamHealthEntry::Verdict v) {
+  using V = UpstreamHealthEntry::Verdict;
+  return v == V::rate_limited ? "rate_limited" : v == V::quota ? "quota" : "auth";
+}
+
+// The attempt timeouts: the provider's, with the persona's overrides.
+UpstreamTimeouts attempt_timeouts(const ProviderSettings& provider, const PersonaConfig& persona) {
+  UpstreamTimeouts t = provider.timeouts;
+  if (persona.first_byte_timeout.count() > 0) t.first_byte = persona.first_byte_timeout;
+  if (persona.idle_timeout.count() > 0) t.idle = persona.idle_timeout;
+  return t;
+}
+
+// The request's state across attempts: what it may still spend and what it left behind.
+struct Journey {
+  ChatOutcome& outcome;
+  Clock::time_point deadline;
+  int max_attempts;
+  int retries = 0;
+  int waits = 0;
+  std::optional<Error> last_error;
+  // Why no attempt could start on some target: the earliest moment one may, and whether it was
+  // breakers (503) or cooling credentials (429).
+  Clock::time_point earliest_retry = Clock::time_point::max();
+  bool refused_cooling = false;
+  bool refused_open = false;
+
+  void left_behind(const RouteTarget& t, std::size_t credential, std::string_view reason,
+                   bool count_fallback = true) {
+    if (!outcome.fallbacks.empty()) outcome.fallbacks += ", ";
+    outcome.fallbacks += t.str();
+    if (credential > 0) outcome.fallbacks += "#" + std::to_string(credential);
+    outcome.fallbacks += "=";
+    outcome.fallbacks += reason;
+    if (count_fallback) {
+      gateway_metrics().fallbacks.counter({t.provider, std::string(reason)}).inc();
+    }
+  }
+};
+
+struct Pick {
+  std::size_t credential = 0;
+  std::shared_ptr<UpstreamHealthEntry> health;
+  bool probe = false;
+};
+
+// The first credential of the target whose breaker and cooling admit an attempt now. Refused
+// credentials are noted (once per request and credential) in the journey.
+std::optional<Pick> pick_credential(const ProviderRuntime& rt, const RouteTarget& target,
+                                    Journey& j, std::vector<std::size_t>& noted) {
+  const auto now = Clock::now();
+  for (std::size_t c = 0; c < rt.credentials(); ++c) {
+    auto health =
+        upstream_health().entry(target.provider, target.model, static_cast<int>(c), rt.settings);
+    auto admission = health->admit(now);
+    if (admission.allowed) return Pick{c, std::move(health), admission.probe};
+    j.earliest_retry = std::min(j.earliest_retry, admission.retry_at);
+    if (admission.reason == "cooling") {
+      j.refused_cooling = true;
+    } else {
+      j.refused_open = true;
+    }
+    if (std::find(noted.begin(), noted.end(), c) == noted.end()) {
+      noted.push_back(c);
+      j.left_behind(target, c, admission.reason);
+    }
+  }
+  return std::nullopt;
+}
+
+// The error for a request no upstream could be asked to serve: every target's breaker open or
+// credential cooling. Retry-After says when the first of them may be tried again.
+Error refused_everywhere(const Journey& j) {
+  const auto wait =
+      j.earliest_retry == Clock::time_point::max()
+          ? std::chrono::milliseconds(1000)
+          : std::chrono::duration_cast<std::chrono::milliseconds>(j.earliest_retry - Clock::now());
+  Error e =
+      j.refused_open || !j.refused_cooling
+          ? Error::make(ErrorKind::provider_unavailable,
+                        "every upstream for this route is failing (circuit open); retry later",
+                        "circuit_open")
+          : Error::make(ErrorKind::provider_rate_limited,
+                        "every credential for this route is rate limited; retry later", "cooling");
+  e.retry_after = std::max(wait, std::chrono::milliseconds(1000));
+  gateway_metrics().shed.counter({j.refused_open ? "circuit_open" : "cooling"}).inc();
+  return e;
+}
+
+}  // namespace
+
 asio::awaitable<void> run_chat(ChatCall call) {
   ChatOutcome& outcome = *call.outcome;
   const GatewayState& state = *call.state;
   const PersonaConfig& persona = *call.identity.persona;
   outcome.stream = call.request.stream;
+  const auto started = Clock::now();
 
   auto needs = needed_capabilities(call.request);
   auto plan = plan_route(
@@ -339,56 +503,160 @@ asio::awaitable<void> run_chat(ChatCall call) {
     co_return;
   }
 
+  // The deadline covers every attempt, retry wait and fallback of this request.
+  std::chrono::milliseconds total = persona.total_timeout;
+  if (total.count() <= 0) {
+    const ProviderRuntime* primary = state.provider(plan->targets.front().provider);
+    total = primary != nullptr ? primary->settings.timeouts.total : UpstreamTimeouts{}.total;
+  }
+  Journey j{outcome, started + total, std::max(persona.max_attempts, 1)};
+  for (const auto& skipped : plan->skipped) j.left_behind(skipped.target, 0, skipped.reason);
+
   auto watch = std::make_shared<ClientWatch>();
   ActiveChat active(watch.get());
   auto executor = co_await asio::this_coro::executor;
   asio::co_spawn(executor, watch_client(*call.writer, watch),
                  asio::bind_cancellation_slot(watch->stop.slot(), asio::detached));
 
-  std::optional<Error> last_error;
   EncodeContext ctx;
   ctx.request_id = call.request_id;
   ctx.now = std::chrono::system_clock::now();
-  for (const auto& target : plan->targets) {
-    if (watch->gone || watch->draining) break;
+  const auto& targets = plan->targets;
+  bool served = false;
+  bool retry_pending = false;  // the next attempt is a retry counted in the retry budget
+  std::shared_ptr<UpstreamHealthEntry> retry_owner;  // whose budget granted it
+  std::size_t ti = 0;
+  std::vector<std::size_t> noted;           // credentials of targets[ti] already named as refused
+  std::optional<ErrorKind> last_kind_here;  // last failure on targets[ti]
+
+  // Waits out a backoff before trying targets[ti] again; false when the request should stop.
+  auto wait_before_retry = [&](UpstreamHealthEntry& owner, const Error& err,
+                               std::chrono::milliseconds floor) -> asio::awaitable<bool> {
+    const ProviderRuntime* rt = state.provider(targets[ti].provider);
+    auto delay = backoff_delay(rt->settings.retry, j.retries, std::max(err.retry_after, floor),
+                               random_draw());
+    if (!delay || Clock::now() + *delay >= j.deadline || j.waits >= j.max_attempts) co_return false;
+    if (!owner.try_begin_retry()) {
+      gateway_metrics().retry_budget_exhausted.counter({targets[ti].provider}).inc();
+      co_return false;
+    }
+    ++j.waits;
+    ++j.retries;
+    gateway_metrics().retries.counter({targets[ti].provider, std::string(name(err.kind))}).inc();
+    asio::steady_timer timer(executor, *delay);
+    watch->backoff = &timer;
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    watch->backoff = nullptr;
+    if (watch->gone || watch->draining) {
+      owner.cancel_retry();
+      co_return false;
+    }
+    co_return true;
+  };
+
+  while (ti < targets.size() && !watch->gone && !watch->draining) {
+    const RouteTarget& target = targets[ti];
     const ProviderRuntime* rt = state.provider(target.provider);
-    if (rt == nullptr || !rt->adapter) continue;
+    auto next_target = [&] {
+      ++ti;
+      noted.clear();
+      last_kind_here.reset();
+    };
+    if (rt == nullptr || !rt->adapter) {
+      next_target();
+      continue;
+    }
     if (!rt->unavailable.empty()) {
       Error e =
           Error::make(ErrorKind::provider_unavailable, rt->unavailable, "provider_not_configured");
       e.retry = RetryClass::fallback_only;
-      last_error = std::move(e);
+      j.left_behind(target, 0, "not_configured");
+      j.last_error = std::move(e);
+      next_target();
       continue;
     }
+    auto pick = pick_credential(*rt, target, j, noted);
+    if (!pick) {
+      // Our own 429 cooled the last credential of the last target: wait it out if it is short.
+      const bool last = ti + 1 == targets.size();
+      if (last && j.last_error && last_kind_here == ErrorKind::provider_rate_limited &&
+          retry_owner) {
+        const auto floor =
+            std::chrono::duration_cast<std::chrono::milliseconds>(j.earliest_retry - Clock::now());
+        bool again = co_await wait_before_retry(*retry_owner, *j.last_error, floor);
+        if (again) {
+          retry_pending = true;
+          j.earliest_retry = Clock::time_point::max();
+          continue;
+        }
+      }
+      next_target();
+      continue;
+    }
+    if (outcome.attempts >= j.max_attempts) {
+      if (retry_pending && retry_owner) retry_owner->cancel_retry();
+      pick->health->end_attempt(Clock::now(), UpstreamHealthEntry::Verdict::neutral, pick->probe,
+                                false, std::chrono::milliseconds(0));
+      break;
+    }
+    if (Clock::now() >= j.deadline) {
+      if (retry_pending && retry_owner) retry_owner->cancel_retry();
+      pick->health->end_attempt(Clock::now(), UpstreamHealthEntry::Verdict::neutral, pick->probe,
+                                false, std::chrono::milliseconds(0));
+      Error e =
+          Error::make(ErrorKind::provider_timeout,
+                      "the request deadline of " + std::to_string(total.count()) +
+                          " ms passed after " + std::to_string(outcome.attempts) + " attempts",
+                      "deadline_exceeded");
+      j.last_error = std::move(e);
+      break;
+    }
+    const Provider& adapter = rt->credential(pick->credential);
     // Tools compiled to what this provider accepts (names, schema flavour); a tool set it
     // cannot express may still suit the next target.
     tool_schema::ToolNameMap names;
-    auto compiled =
-        tool_schema::compile_request(call.request, rt->adapter->capabilities().tools, names);
+    auto compiled = tool_schema::compile_request(call.request, adapter.capabilities().tools, names);
     if (!compiled) {
-      last_error = std::move(compiled).error();
-      last_error->retry = RetryClass::fallback_only;
+      pick->health->end_attempt(Clock::now(), UpstreamHealthEntry::Verdict::neutral, pick->probe,
+                                false, std::chrono::milliseconds(0));
+      j.last_error = std::move(compiled).error();
+      j.last_error->retry = RetryClass::fallback_only;
+      j.left_behind(target, 0, "tool_schema");
+      next_target();
       continue;
     }
     const ChatRequest* request = compiled->has_value() ? &**compiled : &call.request;
     // Dialect-only parameters (`extra`: top_k, logprobs, metadata, …) mean something only to a
     // provider of the client's own wire format; anywhere else they would be rejected.
     std::optional<ChatRequest> without_extra;
-    if (!request->extra.empty() && !same_wire_format(call.dialect->name(), rt->adapter->type())) {
+    if (!request->extra.empty() && !same_wire_format(call.dialect->name(), adapter.type())) {
       without_extra = *request;
       without_extra->extra = {};
       request = &*without_extra;
     }
-    auto encoded = rt->adapter->encode(*request, target.model, ctx);
+    auto encoded = adapter.encode(*request, target.model, ctx);
     if (!encoded) {
-      last_error = std::move(encoded).error();
-      if (last_error->retry == RetryClass::never) break;
+      pick->health->end_attempt(Clock::now(), UpstreamHealthEntry::Verdict::neutral, pick->probe,
+                                false, std::chrono::milliseconds(0));
+      j.last_error = std::move(encoded).error();
+      if (j.last_error->retry == RetryClass::never) break;
+      j.left_behind(target, 0, name(j.last_error->kind));
+      next_target();
       continue;
     }
     ++outcome.attempts;
     outcome.provider = target.provider;
     outcome.model = target.model;
-    Attempt attempt{rt, &target, std::move(encoded).value(), &names};
+    Attempt attempt{rt,          &adapter,
+                    &target,     std::move(encoded).value(),
+                    &names,      attempt_timeouts(rt->settings, persona),
+                    j.deadline,  state.config->server.stream_keepalive,
+                    std::nullopt};
+    const bool is_retry = retry_pending && retry_owner == pick->health;
+    if (retry_pending && !is_retry && retry_owner) retry_owner->cancel_retry();
+    retry_pending = false;
+    retry_owner.reset();
+    pick->health->begin_attempt();
     // GCC 12: no co_await inside ?: or if-conditions (miscompiled); await into named locals.
     AttemptResult r;
     if (call.request.stream) {
@@ -396,21 +664,82 @@ asio::awaitable<void> run_chat(ChatCall call) {
     } else {
       r = co_await attempt_unary(call, attempt, *watch);
     }
+    const auto ended = Clock::now();
+    const auto ttfb = std::chrono::milliseconds(static_cast<std::int64_t>(outcome.ttfb_ms));
     if (r.ok()) {
-      last_error.reset();
+      served = true;
+      const ErrorKind* broke =
+          attempt.failed_after_commit ? &*attempt.failed_after_commit : nullptr;
+      const auto verdict = broke ? verdict_of(*broke) : UpstreamHealthEntry::Verdict::success;
+      pick->health->end_attempt(ended, verdict, pick->probe, is_retry, ttfb);
+      gateway_metrics()
+          .upstream_attempts.counter({target.provider, broke ? std::string(name(*broke)) : "ok"})
+          .inc();
+      j.last_error.reset();
       break;
     }
-    last_error = watch->draining ? drain_error() : std::move(r).error();
-    scrub(*last_error, *rt);
-    GW_LOG_INFO("request {}: attempt {} on {} failed: {} ({})", call.request_id, outcome.attempts,
-                target.str(), last_error->message, name(last_error->kind));
-    if (last_error->retry == RetryClass::never || watch->draining) break;
+    Error err = watch->draining ? drain_error() : std::move(r).error();
+    scrub(err, *rt);
+    gateway_metrics()
+        .upstream_attempts.counter({target.provider, std::string(name(err.kind))})
+        .inc();
+    auto verdict = watch->gone ? UpstreamHealthEntry::Verdict::neutral : verdict_of(err.kind);
+    Clock::time_point cool_until{};
+    using V = UpstreamHealthEntry::Verdict;
+    if (verdict == V::rate_limited) {
+      cool_until = ended + std::max(err.retry_after, std::chrono::milliseconds(1000));
+    } else if (verdict == V::credential_rejected || verdict == V::quota) {
+      cool_until = ended + rt->settings.breaker.auth_cooldown;
+    }
+    if (cool_until != Clock::time_point{}) {
+      gateway_metrics()
+          .credential_cooling
+          .counter({target.provider, std::string(cooling_metric_reason(verdict))})
+          .inc();
+    }
+    pick->health->end_attempt(ended, verdict, pick->probe, is_retry, ttfb, cool_until);
+    GW_LOG_INFO("request {}: attempt {} on {} (credential {}) failed: {} ({})", call.request_id,
+                outcome.attempts, target.str(), pick->credential, err.message, name(err.kind));
+    j.left_behind(target, pick->credential, name(err.kind), false);
+    last_kind_here = err.kind;
+    const RetryClass retry_class = err.retry;
+    j.last_error = std::move(err);
+    if (retry_class == RetryClass::never || watch->draining || watch->gone) break;
+    if (cool_until != Clock::time_point{}) {
+      // The credential rests; the next pass picks another one of this target, or moves on.
+      gateway_metrics()
+          .fallbacks.counter({target.provider, std::string(name(j.last_error->kind))})
+          .inc();
+      retry_owner = pick->health;
+      noted.push_back(pick->credential);
+      continue;
+    }
+    if (retry_class == RetryClass::fallback_only || ti + 1 < targets.size()) {
+      gateway_metrics()
+          .fallbacks.counter({target.provider, std::string(name(j.last_error->kind))})
+          .inc();
+      next_target();
+      continue;
+    }
+    // The last target failed transiently: retry it after a backoff, if budget and deadline allow.
+    bool again =
+        co_await wait_before_retry(*pick->health, *j.last_error, std::chrono::milliseconds(0));
+    if (!again) break;
+    retry_pending = true;
+    retry_owner = pick->health;
   }
+  if (retry_pending && retry_owner) retry_owner->cancel_retry();
   watch->stop.emit(asio::cancellation_type::all);
   if (watch->gone) outcome.client_gone = true;
-  if (last_error && !outcome.client_gone) {
-    co_await send_error(*call.writer, *call.dialect, *last_error, call.request_id, &outcome);
+  if (served || outcome.client_gone) co_return;
+  if (!j.last_error) {
+    if (watch->draining) {
+      j.last_error = drain_error();
+    } else {
+      j.last_error = refused_everywhere(j);
+    }
   }
+  co_await send_error(*call.writer, *call.dialect, *j.last_error, call.request_id, &outcome);
 }
 
 }  // namespace gw

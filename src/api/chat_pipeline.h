@@ -29,6 +29,9 @@ struct ChatOutcome {
   double ttfb_ms = 0;  // upstream first byte of the serving attempt
   bool stream = false;
   bool client_gone = false;
+  // Every attempt or chain member that did not serve, "provider/model[#credential]=reason",
+  // comma-separated (x-gateway-fallbacks, the access log).
+  std::string fallbacks;
 };
 
 struct ChatCall {

@@ -4,6 +4,7 @@
 
 #include <boost/asio.hpp>
 
+#include "api/admission.h"
 #include "api/anthropic/anthropic_dialect.h"
 #include "api/chat_pipeline.h"
 #include "api/gemini/gemini_dialect.h"
@@ -15,6 +16,7 @@
 #include "observability/gateway_metrics.h"
 #include "observability/log.h"
 #include "routing/router.h"
+#include "routing/upstream_health.h"
 
 namespace gw {
 
@@ -25,7 +27,8 @@ namespace {
 
 // Route labels are a fixed set so a client cannot grow metric cardinality.
 std::string_view route_label(std::string_view path, const IngressDialects& dialects) {
-  static constexpr std::string_view kRoutes[] = {"/v1/models", "/healthz", "/readyz", "/metrics"};
+  static constexpr std::string_view kRoutes[] = {"/v1/models", "/healthz", "/readyz", "/metrics",
+                                                 "/admin/breakers"};
   for (auto r : kRoutes) {
     if (path == r) return r;
   }
@@ -90,6 +93,8 @@ struct GatewayHandler::Impl {
                              RequestScope& scope, const ChatRoute& route);
   asio::awaitable<void> models(http::Request& request, http::ResponseWriter& writer,
                                RequestScope& scope);
+  asio::awaitable<void> breakers(http::Request& request, http::ResponseWriter& writer,
+                                 RequestScope& scope);
   void record(const http::Request& request, RequestScope& scope);
 };
 
@@ -117,6 +122,8 @@ asio::awaitable<void> GatewayHandler::handle(http::Request& request, http::Respo
     }
   } else if (path == "/v1/models" && is_get) {
     co_await impl_->models(request, writer, scope);
+  } else if (path == "/admin/breakers" && is_get) {
+    co_await impl_->breakers(request, writer, scope);
   } else if (path == "/healthz" && is_get) {
     scope.outcome.status = 200;
     auto headers = basic_headers("application/json", scope.request_id);
@@ -169,6 +176,14 @@ asio::awaitable<void> GatewayHandler::Impl::chat(http::Request& request,
     co_await send_error(writer, dialect, identity.error(), scope.request_id, &scope.outcome);
     co_return;
   }
+  // Shed before any work: a full gateway or persona answers 503 + Retry-After at once.
+  const Config& config = *state->config;
+  auto ticket = admit_request(config.server.max_in_flight, identity->persona->name,
+                              identity->persona->max_in_flight);
+  if (!ticket) {
+    co_await send_error(writer, dialect, ticket.error(), scope.request_id, &scope.outcome);
+    co_return;
+  }
   auto decoded = dialect.decode_request(request.body, route.context());
   if (!decoded) {
     co_await send_error(writer, dialect, decoded.error(), scope.request_id, &scope.outcome);
@@ -214,6 +229,27 @@ asio::awaitable<void> GatewayHandler::Impl::models(http::Request& request,
   co_await writer.send(200, std::move(headers), std::move(body));
 }
 
+// GET /admin/breakers: every upstream's breaker and cooling state. Admin keys only.
+asio::awaitable<void> GatewayHandler::Impl::breakers(http::Request& request,
+                                                     http::ResponseWriter& writer,
+                                                     RequestScope& scope) {
+  auto state = deps.state->get();
+  auto identity = identify(request, *state->config, scope);
+  if (!identity) {
+    co_await send_error(writer, openai, identity.error(), scope.request_id, &scope.outcome);
+    co_return;
+  }
+  if (!identity->key->admin) {
+    Error e = Error::make(ErrorKind::caller_forbidden,
+                          "this endpoint needs a key with role \"admin\"", "admin_only");
+    co_await send_error(writer, openai, e, scope.request_id, &scope.outcome);
+    co_return;
+  }
+  scope.outcome.status = 200;
+  auto headers = basic_headers("application/json", scope.request_id);
+  co_await writer.send(200, std::move(headers), upstream_health().snapshot_json());
+}
+
 void GatewayHandler::Impl::record(const http::Request& request, RequestScope& scope) {
   const auto duration = std::chrono::duration<double>(Clock::now() - scope.start).count();
   const ChatOutcome& o = scope.outcome;
@@ -247,6 +283,7 @@ void GatewayHandler::Impl::record(const http::Request& request, RequestScope& sc
       append_number(line, "output_tokens", o.usage.output_tokens);
     }
     if (!o.error_kind.empty()) append_field(line, "error_kind", o.error_kind);
+    if (!o.fallbacks.empty()) append_field(line, "fallbacks", o.fallbacks);
     if (o.client_gone) line.append(",\"client_gone\":true");
     line.push_back('}');
     deps.access_log->write(line);

@@ -9,6 +9,13 @@ Result<std::shared_ptr<const GatewayState>> GatewayState::build(Config config,
   for (auto& [name, settings] : config.providers) {
     ProviderRuntime rt;
     rt.settings = settings;
+    // Only `api_keys` given (or api_key unresolvable): the first of them is credential 0.
+    if (rt.settings.api_key.empty() && !rt.settings.more_api_keys.empty()) {
+      rt.settings.api_key = std::move(rt.settings.more_api_keys.front());
+      rt.settings.more_api_keys.erase(rt.settings.more_api_keys.begin());
+      rt.settings.raw["api_key"] = rt.settings.api_key;
+      rt.settings.credential_missing = false;
+    }
     if (rt.settings.type == "mock" && rt.settings.base_url.empty())
       rt.settings.base_url = mock_base_url;
     const ProviderFactory* factory = registry.find(rt.settings.type);
@@ -22,6 +29,18 @@ Result<std::shared_ptr<const GatewayState>> GatewayState::build(Config config,
                          "provider " + name + ": " + adapter.error().message);
     }
     rt.adapter = std::move(adapter).value();
+    // One adapter per further credential: adapters bake their credential into encode().
+    for (const auto& key : rt.settings.more_api_keys) {
+      ProviderSettings s = rt.settings;
+      s.api_key = key;
+      s.raw["api_key"] = key;
+      auto more = (*factory)(s);
+      if (!more) {
+        return Error::make(ErrorKind::gateway_internal,
+                           "provider " + name + ": " + more.error().message);
+      }
+      rt.rotation.push_back(std::move(more).value());
+    }
     if (rt.settings.base_url.empty()) rt.settings.base_url = rt.adapter->default_base_url();
     if (rt.settings.base_url.empty()) {
       rt.unavailable = "provider " + name + " has no base_url";

@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "config/config.h"
@@ -18,9 +19,16 @@ namespace gw {
 
 struct ProviderRuntime {
   ProviderSettings settings;
-  std::unique_ptr<Provider> adapter;
+  std::unique_ptr<Provider> adapter;                // credential 0
+  std::vector<std::unique_ptr<Provider>> rotation;  // credentials 1.. (settings.more_api_keys)
   http::Endpoint endpoint;
   std::string unavailable;  // why this provider cannot serve (missing credential); empty if it can
+
+  std::size_t credentials() const { return 1 + rotation.size(); }
+  const Provider& credential(std::size_t i) const { return i == 0 ? *adapter : *rotation[i - 1]; }
+  const std::string& api_key(std::size_t i) const {
+    return i == 0 ? settings.api_key : settings.more_api_keys[i - 1];
+  }
 };
 
 struct GatewayState {

@@ -25,6 +25,8 @@ struct ServerConfig {
   int workers = 0;                        // 0 = number of cores
   ServerLimits limits;
   std::chrono::milliseconds drain_grace{30000};
+  int max_in_flight = 0;  // chat requests in flight over all personas; 0 = unbounded
+  std::chrono::milliseconds stream_keepalive{15000};  // SSE comment while upstream is silent
 };
 
 struct LoggingConfig {
@@ -51,6 +53,12 @@ struct PersonaConfig {
   boost::json::object budget;  // kept for the budget module; shape validated by the schema
   std::string team;
   std::string project;
+  int max_attempts = 3;   // upstream attempts per request, fallbacks and rotations included
+  int max_in_flight = 0;  // 0 = unbounded
+  // Overrides of the providers' timeouts; total is the deadline over every attempt. 0 = unset.
+  std::chrono::milliseconds first_byte_timeout{0};
+  std::chrono::milliseconds idle_timeout{0};
+  std::chrono::milliseconds total_timeout{0};
 };
 
 struct KeyConfig {
@@ -59,6 +67,7 @@ struct KeyConfig {
   std::string name;                       // label for logs, never the key
   std::string team;
   std::string project;
+  bool admin = false;  // role "admin": may read the /admin endpoints
   // Only for local_demo configs whose key is written in plaintext: lets `serve` print a curl
   // line that works as printed. Empty otherwise; never logged.
   std::string demo_plaintext;

@@ -67,6 +67,7 @@ void build_keys(const boost::json::object& root, Config& config, BuildContext& c
     }
 
     key.name = member_string(*entry, "name").value_or("key-" + std::to_string(i));
+    key.admin = member_string(*entry, "role").value_or("user") == "admin";
     // A key without its own team/project books to its default persona's.
     const PersonaConfig* persona = nullptr;
     if (!key.personas.empty()) {

@@ -12,6 +12,10 @@ namespace {
 
 constexpr std::size_t kMaxFallbacks = 5;
 
+std::chrono::milliseconds ms(std::int64_t v) {
+  return std::chrono::milliseconds(v);
+}
+
 struct PersonaBuilder {
   const std::vector<std::string>& known_providers;
   const std::string known_list;
@@ -111,6 +115,13 @@ struct PersonaBuilder {
     if (const auto* budget = member_object(f, "budget")) p.budget = *budget;
     if (auto team = member_string(f, "team")) p.team = *team;
     if (auto project = member_string(f, "project")) p.project = *project;
+    if (auto v = member_int(f, "max_attempts")) p.max_attempts = static_cast<int>(*v);
+    if (auto v = member_int(f, "max_in_flight")) p.max_in_flight = static_cast<int>(*v);
+    if (const auto* t = member_object(f, "timeouts")) {
+      if (auto v = member_int(*t, "first_byte_ms")) p.first_byte_timeout = ms(*v);
+      if (auto v = member_int(*t, "idle_ms")) p.idle_timeout = ms(*v);
+      if (auto v = member_int(*t, "total_ms")) p.total_timeout = ms(*v);
+    }
     return p;
   }
 };

@@ -61,6 +61,63 @@ void resolve_secrets(const std::string& pointer, ProviderSettings& settings, Bui
   }
 }
 
+// `api_keys`: further credentials, rotated when one is rate limited, rejected or out of quota.
+// One that cannot be resolved is left out with a warning; the others still serve.
+void resolve_more_keys(const std::string& pointer, ProviderSettings& settings, BuildContext& ctx) {
+  const auto* keys = member_array(settings.raw, "api_keys");
+  if (keys == nullptr) return;
+  for (std::size_t i = 0; i < keys->size(); ++i) {
+    const auto* reference = (*keys)[i].if_string();
+    if (reference == nullptr) continue;  // the schema reported it
+    const std::string where = pointer_append(pointer_append(pointer, "api_keys"), i);
+    SecretResolution secret = resolve_secret(std::string(*reference), ctx.secrets);
+    switch (secret.outcome) {
+      case SecretOutcome::resolved:
+        settings.more_api_keys.push_back(std::move(secret.value));
+        break;
+      case SecretOutcome::unresolved:
+        ctx.warning(where, secret.problem + "; provider \"" + settings.name +
+                               "\" rotates among its other credentials");
+        break;
+      case SecretOutcome::refused:
+        ctx.error(where, secret.problem);
+        break;
+    }
+  }
+  settings.raw.erase("api_keys");  // resolved values live in more_api_keys only
+}
+
+std::chrono::milliseconds ms(std::int64_t v) {
+  return std::chrono::milliseconds(v);
+}
+
+void read_retry(const boost::json::object& provider, RetrySettings& r) {
+  const auto* o = member_object(provider, "retry");
+  if (o == nullptr) return;
+  if (auto v = member_int(*o, "base_ms")) r.base = ms(*v);
+  if (auto v = member_int(*o, "cap_ms")) r.cap = ms(*v);
+  if (auto v = member_int(*o, "max_retry_after_ms")) r.max_retry_after = ms(*v);
+  if (auto v = member_int(*o, "budget_percent")) r.budget_percent = static_cast<int>(*v);
+  if (auto v = member_int(*o, "budget_min")) r.budget_min = static_cast<int>(*v);
+}
+
+void read_breaker(const boost::json::object& provider, BreakerSettings& b) {
+  const auto* o = member_object(provider, "breaker");
+  if (o == nullptr) return;
+  if (auto v = member_int(*o, "consecutive_failures"))
+    b.consecutive_failures = static_cast<int>(*v);
+  if (auto v = member_int(*o, "failure_rate_percent"))
+    b.failure_rate_percent = static_cast<int>(*v);
+  if (auto v = member_int(*o, "window_ms")) b.window = ms(*v);
+  if (auto v = member_int(*o, "min_calls")) b.min_calls = static_cast<int>(*v);
+  if (auto v = member_int(*o, "open_ms")) b.open = ms(*v);
+  if (auto v = member_int(*o, "max_open_ms")) b.max_open = ms(*v);
+  if (auto v = member_int(*o, "half_open_probes")) b.half_open_probes = static_cast<int>(*v);
+  if (auto v = member_int(*o, "slow_call_ms")) b.slow_call = ms(*v);
+  if (auto v = member_int(*o, "auth_cooldown_ms")) b.auth_cooldown = ms(*v);
+  if (b.max_open < b.open) b.max_open = b.open;
+}
+
 void read_timeouts(const boost::json::object& provider, UpstreamTimeouts& t) {
   const auto* timeouts = member_object(provider, "timeouts");
   if (timeouts == nullptr) return;
@@ -109,7 +166,10 @@ void build_providers(const boost::json::object& root, Config& config, BuildConte
     }
 
     resolve_secrets(pointer, settings, ctx);
+    resolve_more_keys(pointer, settings, ctx);
     read_timeouts(*object, settings.timeouts);
+    read_retry(*object, settings.retry);
+    read_breaker(*object, settings.breaker);
     config.providers.emplace(name, std::move(settings));
   }
 }

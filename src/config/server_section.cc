@@ -54,6 +54,12 @@ void build_server_sections(const boost::json::object& root, Config& config, Buil
     if (auto grace = member_int(*server, "drain_grace_ms")) {
       config.server.drain_grace = std::chrono::milliseconds(*grace);
     }
+    if (auto v = member_int(*server, "max_in_flight")) {
+      config.server.max_in_flight = static_cast<int>(*v);
+    }
+    if (auto v = member_int(*server, "stream_keepalive_ms")) {
+      config.server.stream_keepalive = std::chrono::milliseconds(*v);
+    }
     if (const auto* limits = member_object(*server, "limits")) {
       ServerLimits& l = config.server.limits;
       if (auto v = member_int(*limits, "max_header_bytes")) l.max_header_bytes = *v;

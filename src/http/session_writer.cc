@@ -3,6 +3,7 @@
 #include <boost/asio.hpp>
 
 #include "http/status_text.h"
+#include "observability/gateway_metrics.h"
 
 namespace gw::http {
 
@@ -64,6 +65,8 @@ asio::awaitable<bool> SessionWriter::write_raw(std::string_view data) {
                                                asio::as_tuple(asio::use_awaitable));
     stream_.expires_never();
     if (wec) {
+      // A client that stopped reading: cut it (the caller then closes its upstream).
+      if (wec == boost::beast::error::timeout) gateway_metrics().client_write_timeouts.inc();
       aborted_ = true;
       co_return false;
     }

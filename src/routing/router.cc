@@ -126,7 +126,11 @@ Result<RoutePlan> plan_route(const PersonaConfig& persona, std::string_view mode
                                " writes at most " + std::to_string(c->max_output_tokens) + ")";
       missing += (missing.empty() ? "" : ", ") + need;
     }
-    if (ok && std::find(kept.begin(), kept.end(), t) == kept.end()) kept.push_back(std::move(t));
+    if (!ok) {
+      plan.skipped.push_back({t, "capability"});
+    } else if (std::find(kept.begin(), kept.end(), t) == kept.end()) {
+      kept.push_back(std::move(t));
+    }
   }
   if (kept.empty()) {
     Error e = Error::make(ErrorKind::caller_invalid_request,
@@ -135,7 +139,6 @@ Result<RoutePlan> plan_route(const PersonaConfig& persona, std::string_view mode
     e.param = "model";
     return e;
   }
-  if (kept.size() > kMaxAttempts) kept.resize(kMaxAttempts);
   plan.targets = std::move(kept);
   return plan;
 }

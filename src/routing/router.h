@@ -19,9 +19,15 @@
 
 namespace gw {
 
+struct SkippedTarget {
+  RouteTarget target;
+  std::string reason;  // "capability" (what is missing is in the log line)
+};
+
 struct RoutePlan {
-  std::vector<RouteTarget> targets;  // primary first
-  std::string selected_by;           // "primary", "alias", "allow"
+  std::vector<RouteTarget> targets;    // primary first
+  std::string selected_by;             // "primary", "alias", "allow"
+  std::vector<SkippedTarget> skipped;  // chain members left out before any attempt
 };
 
 // Capabilities of a target (its provider's adapter with the model's data applied,
@@ -31,9 +37,6 @@ using CapabilityLookup = std::function<std::optional<Capabilities>(const RouteTa
 // The capability names a request needs (stream → "streaming", tools → "tool_calling", a system
 // prompt → "system_prompt", json_schema → "json_schema", …).
 std::vector<std::string> needed_capabilities(const ChatRequest& request);
-
-// At most this many targets are tried for one request (primary + fallbacks).
-inline constexpr std::size_t kMaxAttempts = 3;
 
 // `max_tokens` (0 = not set) also drops targets whose model's known output limit is lower.
 Result<RoutePlan> plan_route(const PersonaConfig& persona, std::string_view model,

@@ -82,7 +82,8 @@ struct Mapped {
 Mapped map_kind(int status, const UpstreamFields& f) {
   const std::string_view t = f.type;
   if (t == "invalid_request_error") {
-    if (contains_ascii_ci(f.message, "credit balance is too low")) {
+    if (contains_ascii_ci(f.message, "credit balance is too low") ||
+        contains_ascii_ci(f.message, "usage limits")) {
       return {ErrorKind::provider_quota_exhausted, "insufficient_quota"};
     }
     if (contains_ascii_ci(f.message, "prompt is too long")) {
@@ -95,7 +96,14 @@ Mapped map_kind(int status, const UpstreamFields& f) {
   }
   if (t == "not_found_error") return {ErrorKind::provider_not_found, f.type};
   if (t == "request_too_large") return {ErrorKind::provider_invalid_request, f.type};
-  if (t == "rate_limit_error") return {ErrorKind::provider_rate_limited, f.type};
+  if (t == "rate_limit_error") {
+    // A spend limit also arrives as a rate-limit 429, but waiting does not lift it.
+    if (contains_ascii_ci(f.message, "spend limit") ||
+        contains_ascii_ci(f.message, "usage limits")) {
+      return {ErrorKind::provider_quota_exhausted, "insufficient_quota"};
+    }
+    return {ErrorKind::provider_rate_limited, f.type};
+  }
   if (t == "billing_error") return {ErrorKind::provider_quota_exhausted, f.type};
   if (t == "overloaded_error") return {ErrorKind::provider_overloaded, f.type};
   if (t == "timeout_error") return {ErrorKind::provider_timeout, f.type};

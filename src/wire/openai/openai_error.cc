@@ -78,6 +78,8 @@ ErrorKind kind_from_status(int status) {
     case 401:
     case 403:
       return ErrorKind::provider_auth;
+    case 402:  // Payment Required: billing, never a transient condition
+      return ErrorKind::provider_quota_exhausted;
     case 404:
       return ErrorKind::provider_not_found;
     case 408:

@@ -72,6 +72,11 @@ TEST(AnthropicError, TypeFirstThenStatus) {
       // The type wins over a status that says something else.
       {500, "overloaded_error", "Overloaded", ErrorKind::provider_overloaded, "overloaded_error"},
       {400, "rate_limit_error", "slow", ErrorKind::provider_rate_limited, "rate_limit_error"},
+      // A spend limit is a 429 rate_limit_error that no wait lifts: quota, never retried.
+      {429, "rate_limit_error", "This request would exceed your organization's spend limit.",
+       ErrorKind::provider_quota_exhausted, "insufficient_quota"},
+      {400, "invalid_request_error", "You have reached your specified API usage limits.",
+       ErrorKind::provider_quota_exhausted, "insufficient_quota"},
       // Unknown types fall back to the status.
       {429, "brand_new_error", "x", ErrorKind::provider_rate_limited, "brand_new_error"},
       {529, "", "x", ErrorKind::provider_overloaded, ""},

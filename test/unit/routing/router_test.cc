@@ -151,13 +151,16 @@ TEST(Router, MaxTokensAboveTheModelsOutputLimitSkipsTheTarget) {
   EXPECT_NE(none.error().message.find("writes at most 100"), std::string::npos);
 }
 
-TEST(Router, AttemptsAreCapped) {
+// The whole chain is planned (attempts are capped at run time by the persona's max_attempts,
+// which counts retries and credential rotations too); skipped members carry their reason.
+TEST(Router, WholeChainPlannedAndSkipsNamed) {
   PersonaConfig p = make_persona();
   p.fallback.push_back({"vllm", "a"});
   p.fallback.push_back({"vllm", "b"});
   auto plan = plan_route(p, "claude-sonnet-4-5", {}, lookup_with());
   ASSERT_TRUE(plan.ok());
-  EXPECT_EQ(plan->targets.size(), kMaxAttempts);
+  EXPECT_EQ(plan->targets.size(), 1 + p.fallback.size());
+  EXPECT_TRUE(plan->skipped.empty());
 }
 
 TEST(Router, AllowMatches) {

@@ -140,6 +140,7 @@ TEST(OpenAIErrorDecode, StatusTable) {
       {400, ErrorKind::provider_invalid_request},
       {401, ErrorKind::provider_auth},
       {403, ErrorKind::provider_auth},
+      {402, ErrorKind::provider_quota_exhausted},  // billing: never retried
       {404, ErrorKind::provider_not_found},
       {408, ErrorKind::provider_timeout},
       {413, ErrorKind::provider_invalid_request},
