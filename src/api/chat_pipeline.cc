@@ -406,6 +406,9 @@ UpstreamTimeouts attempt_timeouts(const ProviderSettings& provider, const Person
 
 // The request's state across attempts: what it may still spend and what it left behind.
 struct Journey {
+  Journey(ChatOutcome& o, Clock::time_point d, int attempts)
+      : outcome(o), deadline(d), max_attempts(attempts) {}
+
   ChatOutcome& outcome;
   Clock::time_point deadline;
   int max_attempts;
@@ -417,6 +420,7 @@ struct Journey {
   Clock::time_point earliest_retry = Clock::time_point::max();
   bool refused_cooling = false;
   bool refused_open = false;
+  CoolingReason cooling = CoolingReason::none;  // the most transient reason a credential rests
 
   void left_behind(const RouteTarget& t, std::size_t credential, std::string_view reason,
                    bool count_fallback = true) {
@@ -450,6 +454,10 @@ std::optional<Pick> pick_credential(const ProviderRuntime& rt, const RouteTarget
     j.earliest_retry = std::min(j.earliest_retry, admission.retry_at);
     if (admission.reason == "cooling") {
       j.refused_cooling = true;
+      // A rate limit lifts soonest, so it is what the caller hears about; quota before auth.
+      if (j.cooling == CoolingReason::none || admission.cooling < j.cooling) {
+        j.cooling = admission.cooling;
+      }
     } else {
       j.refused_open = true;
     }
@@ -468,13 +476,23 @@ Error refused_everywhere(const Journey& j) {
       j.earliest_retry == Clock::time_point::max()
           ? std::chrono::milliseconds(1000)
           : std::chrono::duration_cast<std::chrono::milliseconds>(j.earliest_retry - Clock::now());
-  Error e =
-      j.refused_open || !j.refused_cooling
-          ? Error::make(ErrorKind::provider_unavailable,
-                        "every upstream for this route is failing (circuit open); retry later",
-                        "circuit_open")
-          : Error::make(ErrorKind::provider_rate_limited,
-                        "every credential for this route is rate limited; retry later", "cooling");
+  Error e;
+  if (j.refused_open || !j.refused_cooling) {
+    e = Error::make(ErrorKind::provider_unavailable,
+                    "every upstream for this route is failing (circuit open); retry later",
+                    "circuit_open");
+  } else if (j.cooling == CoolingReason::quota) {
+    e = Error::make(ErrorKind::provider_quota_exhausted,
+                    "the provider account's quota is exhausted for every credential of this route",
+                    "insufficient_quota");
+  } else if (j.cooling == CoolingReason::auth) {
+    e = Error::make(ErrorKind::provider_auth,
+                    "the provider rejected every credential of this route; retry later",
+                    "credential_rejected");
+  } else {
+    e = Error::make(ErrorKind::provider_rate_limited,
+                    "every credential for this route is rate limited; retry later", "cooling");
+  }
   e.retry_after = std::max(wait, std::chrono::milliseconds(1000));
   gateway_metrics().shed.counter({j.refused_open ? "circuit_open" : "cooling"}).inc();
   return e;
@@ -595,14 +613,12 @@ asio::awaitable<void> run_chat(ChatCall call) {
     }
     if (outcome.attempts >= j.max_attempts) {
       if (retry_pending && retry_owner) retry_owner->cancel_retry();
-      pick->health->end_attempt(Clock::now(), UpstreamHealthEntry::Verdict::neutral, pick->probe,
-                                false, std::chrono::milliseconds(0));
+      pick->health->release(pick->probe);
       break;
     }
     if (Clock::now() >= j.deadline) {
       if (retry_pending && retry_owner) retry_owner->cancel_retry();
-      pick->health->end_attempt(Clock::now(), UpstreamHealthEntry::Verdict::neutral, pick->probe,
-                                false, std::chrono::milliseconds(0));
+      pick->health->release(pick->probe);
       Error e =
           Error::make(ErrorKind::provider_timeout,
                       "the request deadline of " + std::to_string(total.count()) +
@@ -617,8 +633,7 @@ asio::awaitable<void> run_chat(ChatCall call) {
     tool_schema::ToolNameMap names;
     auto compiled = tool_schema::compile_request(call.request, adapter.capabilities().tools, names);
     if (!compiled) {
-      pick->health->end_attempt(Clock::now(), UpstreamHealthEntry::Verdict::neutral, pick->probe,
-                                false, std::chrono::milliseconds(0));
+      pick->health->release(pick->probe);
       j.last_error = std::move(compiled).error();
       j.last_error->retry = RetryClass::fallback_only;
       j.left_behind(target, 0, "tool_schema");
@@ -636,8 +651,7 @@ asio::awaitable<void> run_chat(ChatCall call) {
     }
     auto encoded = adapter.encode(*request, target.model, ctx);
     if (!encoded) {
-      pick->health->end_attempt(Clock::now(), UpstreamHealthEntry::Verdict::neutral, pick->probe,
-                                false, std::chrono::milliseconds(0));
+      pick->health->release(pick->probe);
       j.last_error = std::move(encoded).error();
       if (j.last_error->retry == RetryClass::never) break;
       j.left_behind(target, 0, name(j.last_error->kind));

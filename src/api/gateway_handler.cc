@@ -122,7 +122,7 @@ asio::awaitable<void> GatewayHandler::handle(http::Request& request, http::Respo
     }
   } else if (path == "/v1/models" && is_get) {
     co_await impl_->models(request, writer, scope);
-  } else if (path == "/admin/breakers" && is_get) {
+  } else if (path == "/admin/breakers" && (is_get || request.method == "DELETE")) {
     co_await impl_->breakers(request, writer, scope);
   } else if (path == "/healthz" && is_get) {
     scope.outcome.status = 200;
@@ -229,7 +229,8 @@ asio::awaitable<void> GatewayHandler::Impl::models(http::Request& request,
   co_await writer.send(200, std::move(headers), std::move(body));
 }
 
-// GET /admin/breakers: every upstream's breaker and cooling state. Admin keys only.
+// GET /admin/breakers: every upstream's breaker and cooling state. DELETE forgets them all (an
+// operator who fixed a credential or an upstream need not wait out its cooldown). Admin keys only.
 asio::awaitable<void> GatewayHandler::Impl::breakers(http::Request& request,
                                                      http::ResponseWriter& writer,
                                                      RequestScope& scope) {
@@ -247,6 +248,12 @@ asio::awaitable<void> GatewayHandler::Impl::breakers(http::Request& request,
   }
   scope.outcome.status = 200;
   auto headers = basic_headers("application/json", scope.request_id);
+  if (request.method == "DELETE") {
+    const std::size_t n = upstream_health().clear();
+    GW_LOG_INFO("admin key {} reset the health of {} upstreams", identity->key->name, n);
+    co_await writer.send(200, std::move(headers), R"({"reset":)" + std::to_string(n) + "}");
+    co_return;
+  }
   co_await writer.send(200, std::move(headers), upstream_health().snapshot_json());
 }
 

@@ -72,6 +72,9 @@ void build_server_sections(const boost::json::object& root, Config& config, Buil
         l.idle_timeout = std::chrono::milliseconds(*v);
       if (auto v = member_int(*limits, "write_timeout_ms"))
         l.write_timeout = std::chrono::milliseconds(*v);
+      if (auto v = member_int(*limits, "max_connections_per_ip")) {
+        l.max_connections_per_ip = static_cast<std::size_t>(*v);
+      }
     }
   }
   if (const auto* storage = member_object(root, "storage")) {

@@ -7,7 +7,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "http/connection_cap.h"
 #include "http/session_writer.h"
+#include "observability/gateway_metrics.h"
 #include "observability/log.h"
 
 namespace gw::http {
@@ -99,9 +101,30 @@ asio::awaitable<void> run_session(tcp::socket socket, Server& server) {
   stream.socket().set_option(tcp::no_delay(true), ignored);
   beast::flat_buffer buffer(16 * 1024);
   std::string remote;
+  std::string address;
   {
     auto ep = stream.socket().remote_endpoint(ignored);
-    if (!ignored) remote = ep.address().to_string() + ":" + std::to_string(ep.port());
+    if (!ignored) {
+      address = ep.address().to_string();
+      remote = address + ":" + std::to_string(ep.port());
+    }
+  }
+  // One address may hold only so many connections: past the cap, a short 503 and close.
+  auto slot = open_connection_slot(address, limits.max_connections_per_ip);
+  if (!slot) {
+    static const std::string kTooMany = [] {
+      const std::string body =
+          R"({"error":{"message":"too many connections from this address","type":"api_error",)"
+          R"("param":null,"code":"too_many_connections"}})";
+      return "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n"
+             "retry-after: 1\r\nconnection: close\r\ncontent-length: " +
+             std::to_string(body.size()) + "\r\n\r\n" + body;
+    }();
+    gateway_metrics().shed.counter({"per_ip"}).inc();
+    stream.socket().non_blocking(true, ignored);
+    stream.socket().write_some(asio::buffer(kTooMany), ignored);
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    co_return;
   }
   SessionWriter writer(stream, limits.write_timeout);
 

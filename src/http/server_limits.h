@@ -13,6 +13,7 @@ struct ServerLimits {
   std::chrono::milliseconds body_timeout{30000};    // gap allowed between body reads
   std::chrono::milliseconds idle_timeout{60000};    // keep-alive connection idle
   std::chrono::milliseconds write_timeout{30000};   // a client that stops reading is cut
+  std::size_t max_connections_per_ip = 1024;        // open connections from one address; 0 = any
 };
 
 }  // namespace gw

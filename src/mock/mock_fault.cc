@@ -34,8 +34,8 @@ struct Field {
 
 constexpr std::int64_t kHour = 3'600'000;
 
-const std::array<Field, 13>& fields() {
-  static const std::array<Field, 13> kFields{{
+const std::array<Field, 15>& fields() {
+  static const std::array<Field, 15> kFields{{
       {"status", "x-mock-status", &MockFault::status, 200, 599},
       {"body", "x-mock-body", &MockFault::body},
       {"retry_after", "x-mock-retry-after", &MockFault::retry_after_s, 0, 86'400},
@@ -49,6 +49,8 @@ const std::array<Field, 13>& fields() {
       {"no_usage", "x-mock-no-usage", &MockFault::no_usage},
       {"stream_error", "x-mock-stream-error", &MockFault::stream_error, 0, 1'000'000'000},
       {"chunks", "x-mock-chunks", &MockFault::chunks, 1, 100'000},
+      {"stall_after", "x-mock-stall-after", &MockFault::stall_after, 0, 1'000'000'000},
+      {"heartbeat_ms", "x-mock-heartbeat-ms", &MockFault::heartbeat_ms, 1, kHour},
   }};
   return kFields;
 }

@@ -30,6 +30,8 @@ struct MockFault {
   std::optional<bool> no_usage;                // no usage in the body or stream
   std::optional<std::int64_t> stream_error;    // in-band error after N content records
   std::optional<std::int64_t> chunks;          // number of content chunks
+  std::optional<std::int64_t> stall_after;     // go silent after N content records (stream)
+  std::optional<std::int64_t> heartbeat_ms;    // SSE comment this often while silent (stream)
 
   bool empty() const;
   // Fields set in `over` replace those in `this`.

@@ -82,6 +82,9 @@ MockError default_fault_error(int status, const OpenAiChat* chat) {
               "Incorrect API key provided: sk-mock**************************ck00. You can find "
               "your API key at https://platform.openai.com/account/api-keys.",
               "invalid_request_error", "invalid_api_key", ""};
+    case 402:  // spent credit: what OpenAI sends when billing is exhausted (never retried)
+      return {402, "You exceeded your current quota, please check your plan and billing details.",
+              "insufficient_quota", "insufficient_quota", ""};
     case 403:
       return {403, "Country, region, or territory not supported", "request_forbidden",
               "unsupported_country_region_territory", ""};

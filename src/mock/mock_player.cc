@@ -32,6 +32,65 @@ asio::awaitable<void> end_with_error(http::ResponseWriter& writer, const StreamS
   if (written) co_await writer.end_stream();
 }
 
+// The SSE comment a silent stream sends every `every` (heartbeat_ms), so that a stall looks
+// alive to anything that counts bytes instead of data records. Only SSE has comments: for
+// NDJSON (Ollama) and binary eventstream (Bedrock) there is none, and the knob is ignored.
+struct Heartbeat {
+  std::string record;
+  std::chrono::milliseconds every{0};
+};
+
+bool is_sse(const HeaderList& headers) {
+  for (const auto& [name, value] : headers) {
+    if (name == "content-type") return value.rfind("text/event-stream", 0) == 0;
+  }
+  return false;
+}
+
+std::optional<Heartbeat> heartbeat_for(const HeaderList& headers, const StreamScript& script,
+                                       const MockFault& fault) {
+  if (!fault.heartbeat_ms || !is_sse(headers)) return std::nullopt;
+  // In the stream's own line endings: Gemini frames records with CRLF.
+  const std::string_view sample = script.malformed;
+  const bool crlf = sample.size() >= 4 && sample.substr(sample.size() - 4) == "\r\n\r\n";
+  return Heartbeat{crlf ? ": keepalive\r\n\r\n" : ": keepalive\n\n",
+                   std::chrono::milliseconds(*fault.heartbeat_ms)};
+}
+
+// Stays silent for `delay`, sending heartbeats meanwhile when asked to (heartbeat may be null).
+// False when the client left (or a heartbeat could not be written). Pointers, not references to
+// optionals: a coroutine must not hold a reference to a temporary of its caller.
+asio::awaitable<bool> quiet_for(http::ResponseWriter& writer, std::chrono::milliseconds delay,
+                                const Heartbeat* heartbeat) {
+  while (heartbeat != nullptr && delay > heartbeat->every) {
+    const bool slept = co_await sleep_unless_closed(writer, heartbeat->every);
+    if (!slept) co_return false;
+    const bool written = co_await writer.write(heartbeat->record);
+    if (!written) co_return false;
+    delay -= heartbeat->every;
+  }
+  const bool slept = co_await sleep_unless_closed(writer, delay);
+  co_return slept;
+}
+
+// A stalled stream: nothing but optional heartbeats until the client gives up. Like a hang it
+// counts as aborted, and the request leaves in_flight with its frame.
+asio::awaitable<void> stall(http::ResponseWriter& writer, const Heartbeat* heartbeat,
+                            MockState& state) {
+  if (heartbeat != nullptr) {
+    for (;;) {
+      const bool alive = co_await quiet_for(writer, heartbeat->every, nullptr);
+      if (!alive) break;
+      const bool written = co_await writer.write(heartbeat->record);
+      if (!written) break;
+    }
+  } else {
+    co_await writer.client_closed();
+  }
+  writer.abort();
+  state.count_aborted();
+}
+
 }  // namespace
 
 // GCC 12 miscompiles some co_await forms (temporaries of ?: inside the operand, co_await
@@ -63,6 +122,9 @@ asio::awaitable<void> play_stream(http::ResponseWriter& writer, MockReply reply,
       fault.chunk_delay_ms.value_or(endless ? kEndlessChunkDelay.count() : 0)};
   const auto drop_after = count_of(fault.drop_after);
   const auto stream_error = count_of(fault.stream_error);
+  const auto stall_after = count_of(fault.stall_after);
+  const std::optional<Heartbeat> heartbeat_record = heartbeat_for(reply.headers, script, fault);
+  const Heartbeat* heartbeat = heartbeat_record ? &*heartbeat_record : nullptr;
   bool malformed_pending = fault.malformed.value_or(false);
   bool ok = true;
 
@@ -83,11 +145,15 @@ asio::awaitable<void> play_stream(http::ResponseWriter& writer, MockReply reply,
     ok = co_await writer.write(lead);
     if (!ok) co_return;
   }
+  if (stall_after == 0u) {
+    co_await stall(writer, heartbeat, state);
+    co_return;
+  }
 
   std::string generated;  // the current endless record
   for (std::size_t sent = 0; endless || sent < script.content.size();) {
     if (delay.count() > 0) {
-      ok = co_await sleep_unless_closed(writer, delay);
+      ok = co_await quiet_for(writer, delay, heartbeat);
       if (!ok) {
         writer.abort();
         co_return;
@@ -119,6 +185,10 @@ asio::awaitable<void> play_stream(http::ResponseWriter& writer, MockReply reply,
       writer.abort();
       co_return;
     }
+    if (stall_after == sent) {
+      co_await stall(writer, heartbeat, state);
+      co_return;
+    }
   }
 
   // Counts past the end of the content apply right after the last content record.
@@ -132,6 +202,10 @@ asio::awaitable<void> play_stream(http::ResponseWriter& writer, MockReply reply,
   }
   if (drop_after) {
     writer.abort();
+    co_return;
+  }
+  if (stall_after) {
+    co_await stall(writer, heartbeat, state);
     co_return;
   }
   for (const auto& trail : script.trail) {

@@ -1,6 +1,7 @@
 // Plays a dialect's reply onto the wire with the fault's timing knobs applied: chunk delays,
-// drop points, a malformed record, an in-band error, endless streams. Dialect-free: it sees
-// records, not JSON. Every wait also watches the client, so nothing outlives a closed client.
+// drop points, a malformed record, an in-band error, endless streams, stalls with optional SSE
+// heartbeats. Dialect-free: it sees records, not JSON. Every wait also watches the client, so
+// nothing outlives a closed client.
 #pragma once
 
 #include <chrono>

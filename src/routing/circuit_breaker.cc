@@ -92,6 +92,7 @@ CircuitBreaker::Admission CircuitBreaker::admit(Clock::time_point now) {
   Admission a;
   if (now < cooling_until_) {
     a.reason = "cooling";
+    a.cooling = cooling_reason_;
     a.retry_at = cooling_until_;
     if (state_ == BreakerState::open) a.retry_at = std::max(cooling_until_, open_until_);
     return a;

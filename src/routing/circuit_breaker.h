@@ -21,7 +21,8 @@ namespace gw {
 enum class BreakerState : std::uint8_t { closed, half_open, open };
 std::string_view name(BreakerState state);
 
-enum class CoolingReason : std::uint8_t { none, rate_limited, auth, quota };
+// Ordered by how soon the rest usually ends (the pipeline reports the soonest).
+enum class CoolingReason : std::uint8_t { none, rate_limited, quota, auth };
 std::string_view name(CoolingReason reason);
 
 class CircuitBreaker {
@@ -33,8 +34,9 @@ class CircuitBreaker {
 
   struct Admission {
     bool allowed = false;
-    bool probe = false;            // a half-open probe: report its outcome
-    std::string_view reason;       // when refused: "circuit_open" or "cooling"
+    bool probe = false;                           // a half-open probe: report its outcome
+    std::string_view reason;                      // when refused: "circuit_open" or "cooling"
+    CoolingReason cooling = CoolingReason::none;  // when refused for cooling: why it rests
     Clock::time_point retry_at{};  // when refused: the earliest time worth asking again
   };
   // May an attempt start now? A half-open probe slot is taken when one is granted.

@@ -85,6 +85,11 @@ void UpstreamHealthEntry::begin_attempt() {
   budget_.begin_attempt();
 }
 
+void UpstreamHealthEntry::release(bool probe) {
+  std::lock_guard lock(mu_);
+  breaker_.on_neutral(probe);
+}
+
 void UpstreamHealthEntry::end_attempt(Clock::time_point now, Verdict verdict, bool probe,
                                       bool retry, milliseconds ttfb, Clock::time_point cool_until) {
   std::lock_guard lock(mu_);
@@ -204,9 +209,17 @@ std::string UpstreamHealth::snapshot_json() {
   return out;
 }
 
-void UpstreamHealth::clear() {
+std::size_t UpstreamHealth::clear() {
   std::lock_guard lock(mu_);
+  const std::size_t n = entries_.size();
+  for (const auto& e : entries_) {
+    const UpstreamKey& k = e->key();
+    gateway_metrics()
+        .breaker_state.gauge({k.provider, k.model, std::to_string(k.credential)})
+        .set(0);
+  }
   entries_.clear();
+  return n;
 }
 
 UpstreamHealth& upstream_health() {

@@ -38,6 +38,8 @@ class UpstreamHealthEntry {
   bool try_begin_retry();
   void cancel_retry();
   void begin_attempt();
+  // An admission that led to no attempt (attempt cap, deadline, encode error): frees its probe.
+  void release(bool probe);
 
   enum class Verdict { success, failure, rate_limited, credential_rejected, quota, neutral };
   // Ends an attempt begun with begin_attempt. `cool_until` applies to the cooling verdicts.
@@ -76,7 +78,9 @@ class UpstreamHealth {
   std::vector<UpstreamHealthEntry::Snapshot> snapshot();
   // {"breakers":[...]} for GET /admin/breakers.
   std::string snapshot_json();
-  void clear();  // tests
+  // Forgets every upstream's state (DELETE /admin/breakers); returns how many there were.
+  // Attempts in flight keep their entries and report into them harmlessly.
+  std::size_t clear();
 
  private:
   std::mutex mu_;

@@ -22,7 +22,7 @@ struct UpstreamTimeouts {
 struct RetrySettings {
   std::chrono::milliseconds base{250};
   std::chrono::milliseconds cap{20000};
-  std::chrono::milliseconds max_retry_after{30000};  // a longer Retry-After is not waited for
+  std::chrono::milliseconds max_retry_after{5000};  // a longer Retry-After goes to the client
   int budget_percent = 20;  // retries in flight ≤ max(budget_min, budget_percent% of active)
   int budget_min = 3;
 };

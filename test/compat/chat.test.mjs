@@ -27,6 +27,7 @@ after(async () => {
 
 beforeEach(async () => {
   await stack.mock.reset();
+  await stack.gw.resetBreakers();
 });
 
 const T = { timeout: 20_000 };

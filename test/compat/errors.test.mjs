@@ -39,6 +39,7 @@ after(async () => {
 
 beforeEach(async () => {
   await stack.mock.reset();
+  await stack.gw.resetBreakers();
 });
 
 const T = { timeout: 30_000 };

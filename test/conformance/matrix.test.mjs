@@ -125,6 +125,7 @@ function run(ingress, provider, scenario, fn) {
     const key = `${ingress}|${provider}|${scenario}`;
     results.set(key, false);
     await stack.mock.reset();
+    await stack.gw.resetBreakers();
     await fn(makeClient(ingress, stack.gw.url, h.GATEWAY_KEY, h.capturingFetch(stack.gw)));
     results.set(key, true);
   });
@@ -215,7 +216,8 @@ for (const ingress of INGRESS) {
 
       for (const ec of ERROR_CASES) {
         run(ingress, provider, `error ${ec.upstream}`, async (c) => {
-          await stack.mock.setFaults([{ status: ec.upstream, match: { model: modelOf(provider) } }]);
+          // Every attempt fails (times 0): transient statuses are retried before the client sees them.
+          await stack.mock.setFaults([{ times: 0, status: ec.upstream, match: { model: modelOf(provider) } }]);
           const err = await expectError(c.chat({ model, messages: user('fail please') }));
           assert.equal(err.status, ec.status, err.message);
           assert.ok(ec.types[ingress].includes(err.type), `type ${err.type}: ${err.message}`);

@@ -78,10 +78,11 @@ test('check-config: semantic errors (unknown provider, unknown persona) point at
   const c = validConfig();
   c.personas[h.PERSONA].provider = 'nonexistent';
   c.keys.push({ key: 'gw-k2', persona: 'ghost' });
+  const ghost = c.keys.length - 1;
   const r = await run(['check-config', writeJson('semantic.json', c)]);
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /^\/personas\/dev\/provider: .+/m);
-  assert.match(r.stderr, /^\/keys\/1\/persona: .+/m);
+  assert.match(r.stderr, new RegExp(`^/keys/${ghost}/persona: .+`, 'm'));
 });
 
 test('check-config: a plaintext secret without local_demo is rejected and not printed', T, async () => {

@@ -176,14 +176,23 @@ test('upstream 503 (persistent) → 502 or 503 with the error envelope', { timeo
   h.openAiError(assert, res.json);
 });
 
-test('upstream 500 with no fallback → 502 after exactly one attempt (same-target retries are issue 4)', { timeout: 30_000 }, async () => {
+test('upstream 500 once with no fallback → retried after a backoff, 200; the failed attempt is named', { timeout: 30_000 }, async () => {
   await mock.setFaults([{ times: 1, status: 500 }]);
   const res = await gw.chat(h.chatBody('transient'), { timeoutMs: 25_000 });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.json.choices[0].message.content, h.mockReply('transient'));
+  assert.equal((await mock.chatRequests()).length, 2);
+  assert.equal(res.headers.get('x-gateway-attempts'), '2');
+  assert.equal(res.headers.get('x-gateway-fallbacks'), `mock/${h.PRIMARY_MODEL}=provider_server_error`);
+});
+
+test('upstream 500 persistent → stops at max_attempts (3) with the last error', { timeout: 30_000 }, async () => {
+  await mock.setFaults([{ times: 0, status: 500 }]);
+  const res = await gw.chat(h.chatBody('persistent'), { timeoutMs: 25_000 });
   assert.equal(res.status, 502, res.text);
-  h.openAiError(assert, res.json);
-  assert.equal(res.json.error.type, 'api_error');
-  assert.equal((await mock.chatRequests()).length, 1);
   assert.equal(res.headers.get('x-gateway-error-kind'), 'provider_server_error');
+  assert.equal(res.headers.get('x-gateway-attempts'), '3');
+  assert.equal((await mock.chatRequests()).length, 3, 'persona max_attempts (3) counts every attempt');
 });
 
 test('streamed request failing upstream before any byte → plain JSON error, not SSE', { timeout: 30_000 }, async () => {

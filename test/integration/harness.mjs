@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 
 export const GW_BIN = process.env.GW_BIN || '/work/main/build/lead/execution-platform';
 export const GATEWAY_KEY = 'gw-test-key';
+export const ADMIN_KEY = 'gw-test-admin-key';
 export const PERSONA = 'dev';
 export const PRIMARY_MODEL = 'mock-gpt';
 export const MINI_MODEL = 'mock-gpt-mini';
@@ -62,7 +63,7 @@ export class ManagedProcess {
     this.waiters = [];
     this.child = spawn(GW_BIN, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, GW_TEST_KEY: GATEWAY_KEY, ...(env || {}) },
+      env: { ...process.env, GW_TEST_KEY: GATEWAY_KEY, GW_ADMIN_KEY: ADMIN_KEY, ...(env || {}) },
     });
     this.pid = this.child.pid;
     live.add(this);
@@ -277,7 +278,10 @@ export function baseConfig({ mockUrl, canary, dir, limits = {}, drainGraceMs = 1
     },
     // The gateway key comes from the environment, as in production (a plaintext key under
     // local_demo would be printed in the quick-start curl hint).
-    keys: [{ key: 'env:GW_TEST_KEY', persona: PERSONA, name: 'test' }],
+    keys: [
+      { key: 'env:GW_TEST_KEY', persona: PERSONA, name: 'test' },
+      { key: 'env:GW_ADMIN_KEY', persona: PERSONA, name: 'admin', role: 'admin' },
+    ],
   };
 }
 
@@ -313,6 +317,28 @@ export class Gateway {
     const lines = [];
     res.headers.forEach((v, k) => lines.push(`${k}: ${v}`));
     this.capture(`HTTP ${res.status}`, lines.join('\n'));
+  }
+
+  // Forgets the gateway's breaker and cooling state (DELETE /admin/breakers), so one test's
+  // injected failures do not leave the next test facing an open breaker or a resting credential.
+  async resetBreakers() {
+    const res = await fetch(`${this.url}/admin/breakers`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      signal: AbortSignal.timeout(5_000),
+    });
+    if (res.status !== 200) throw new Error(`DELETE /admin/breakers -> ${res.status}: ${await res.text()}`);
+    await res.text();
+  }
+
+  // GET /admin/breakers as JSON.
+  async breakers() {
+    const res = await fetch(`${this.url}/admin/breakers`, {
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      signal: AbortSignal.timeout(5_000),
+    });
+    if (res.status !== 200) throw new Error(`GET /admin/breakers -> ${res.status}: ${await res.text()}`);
+    return res.json();
   }
 
   headersFor({ key = GATEWAY_KEY, headers = {}, json = false } = {}) {
@@ -477,6 +503,7 @@ export function useStack(options, onReady) {
   });
   beforeEach(async () => {
     await stack.mock.reset();
+    await stack.gw.resetBreakers();
   });
 }
 

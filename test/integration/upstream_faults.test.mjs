@@ -31,6 +31,7 @@ after(async () => {
 
 beforeEach(async () => {
   await mock.reset();
+  await Promise.all([gw.resetBreakers(), fastGw.resetBreakers()]);
 });
 
 const T = { timeout: 20_000 };
