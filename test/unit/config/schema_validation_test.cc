@@ -36,7 +36,8 @@ TEST(SchemaValidation, UnknownNestedFieldListsTheAllowedOnes) {
                                     }),
                                     kFullEnv);
   EXPECT_PROBLEM(load, "/server/listn",
-                 "unknown field \"listn\" (allowed: drain_grace_ms, limits, listen, max_in_flight, stream_keepalive_ms, workers)");
+                 "unknown field \"listn\" (allowed: drain_grace_ms, limits, listen, max_in_flight, "
+                 "stream_keepalive_ms, workers)");
 }
 
 TEST(SchemaValidation, ProviderObjectsAllowTypeSpecificFields) {
@@ -177,7 +178,8 @@ TEST(SchemaValidation, PointerTokensAreEscaped) {
                                     }),
                                     kFullEnv);
   EXPECT_PROBLEM(load, "/server/a~1b~0c",
-                 "unknown field \"a/b~c\" (allowed: drain_grace_ms, limits, listen, max_in_flight, stream_keepalive_ms, workers)");
+                 "unknown field \"a/b~c\" (allowed: drain_grace_ms, limits, listen, max_in_flight, "
+                 "stream_keepalive_ms, workers)");
 }
 
 TEST(SchemaValidation, RootMustBeAnObject) {
