@@ -114,6 +114,17 @@ struct Attempt {
   Clock::time_point deadline = Clock::time_point::max();  // the request's, over all attempts
   std::chrono::milliseconds keepalive{0};                 // downstream SSE comment interval
   std::optional<ErrorKind> failed_after_commit;           // the stream broke after the commit
+  UpstreamHealthEntry* health = nullptr;
+  bool probe = false;  // a half-open probe: judged at the commit point, not at the stream's end
+};
+
+// Stops the keepalive ticker however attempt_stream ends (an exception included), so it never
+// writes through a writer whose session is gone.
+struct GateStopper {
+  std::shared_ptr<StreamWriteGate>& gate;
+  ~GateStopper() {
+    if (gate) gate->stop();
+  }
 };
 
 void observe_upstream(const Attempt& a, int status, Clock::time_point sent) {
@@ -225,6 +236,7 @@ asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, Attempt& a, Client
   auto decoder = a.adapter->make_stream_decoder();
   std::unique_ptr<StreamEncoder> encoder;
   std::shared_ptr<StreamWriteGate> gate;  // after the commit point: relay + keepalive writes
+  GateStopper stop_gate{gate};
   std::vector<StreamEvent> events;
   events.reserve(16);
   std::string out;
@@ -280,6 +292,12 @@ asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, Attempt& a, Client
       }
       auto executor = co_await asio::this_coro::executor;
       gate = std::make_shared<StreamWriteGate>(writer, executor);
+      // A probe that got this far proves the upstream serves again: close its breaker now
+      // rather than after a stream that may run for minutes.
+      if (a.probe && a.health != nullptr) {
+        a.health->probe_succeeded(Clock::now());
+        a.probe = false;
+      }
       if (a.keepalive.count() > 0) {
         asio::co_spawn(executor, run_keepalive(gate, a.keepalive), asio::detached);
       }
@@ -311,7 +329,10 @@ asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, Attempt& a, Client
   gateway_metrics().stream_events.counter({a.target->provider}).inc(relayed);
   if (failure) {
     scrub(*failure, *a.provider);
-    if (!watch.draining) a.failed_after_commit = failure->kind;
+    // A stream cut because the client left or the gateway is draining says nothing about the
+    // upstream's health.
+    if (!watch.draining && !watch.gone && !outcome.client_gone)
+      a.failed_after_commit = failure->kind;
   }
   if (gate) gate->stop();
   if (failure && !outcome.client_gone) {
@@ -447,8 +468,8 @@ std::optional<Pick> pick_credential(const ProviderRuntime& rt, const RouteTarget
                                     Journey& j, std::vector<std::size_t>& noted) {
   const auto now = Clock::now();
   for (std::size_t c = 0; c < rt.credentials(); ++c) {
-    auto health =
-        upstream_health().entry(target.provider, target.model, static_cast<int>(c), rt.settings);
+    auto health = upstream_health().entry(target.provider, target.model, static_cast<int>(c),
+                                          rt.credential_ids[c], rt.settings);
     auto admission = health->admit(now);
     if (admission.allowed) return Pick{c, std::move(health), admission.probe};
     j.earliest_retry = std::min(j.earliest_retry, admission.retry_at);
@@ -550,6 +571,10 @@ asio::awaitable<void> run_chat(ChatCall call) {
   // Waits out a backoff before trying targets[ti] again; false when the request should stop.
   auto wait_before_retry = [&](UpstreamHealthEntry& owner, const Error& err,
                                std::chrono::milliseconds floor) -> asio::awaitable<bool> {
+    // No slot held twice: a wait that follows an unused wait gives the first slot back.
+    if (retry_pending && retry_owner) retry_owner->cancel_retry();
+    retry_pending = false;
+    if (outcome.attempts >= j.max_attempts) co_return false;
     const ProviderRuntime* rt = state.provider(targets[ti].provider);
     auto delay = backoff_delay(rt->settings.retry, j.retries, std::max(err.retry_after, floor),
                                random_draw());
@@ -661,11 +686,17 @@ asio::awaitable<void> run_chat(ChatCall call) {
     ++outcome.attempts;
     outcome.provider = target.provider;
     outcome.model = target.model;
-    Attempt attempt{rt,          &adapter,
-                    &target,     std::move(encoded).value(),
-                    &names,      attempt_timeouts(rt->settings, persona),
-                    j.deadline,  state.config->server.stream_keepalive,
-                    std::nullopt};
+    Attempt attempt;
+    attempt.provider = rt;
+    attempt.adapter = &adapter;
+    attempt.target = &target;
+    attempt.upstream = std::move(encoded).value();
+    attempt.names = &names;
+    attempt.timeouts = attempt_timeouts(rt->settings, persona);
+    attempt.deadline = j.deadline;
+    attempt.keepalive = state.config->server.stream_keepalive;
+    attempt.health = pick->health.get();
+    attempt.probe = pick->probe;
     const bool is_retry = retry_pending && retry_owner == pick->health;
     if (retry_pending && !is_retry && retry_owner) retry_owner->cancel_retry();
     retry_pending = false;
@@ -685,7 +716,8 @@ asio::awaitable<void> run_chat(ChatCall call) {
       const ErrorKind* broke =
           attempt.failed_after_commit ? &*attempt.failed_after_commit : nullptr;
       const auto verdict = broke ? verdict_of(*broke) : UpstreamHealthEntry::Verdict::success;
-      pick->health->end_attempt(ended, verdict, pick->probe, is_retry, ttfb);
+      // attempt.probe is false once the commit point already judged the probe.
+      pick->health->end_attempt(ended, verdict, attempt.probe, is_retry, ttfb);
       gateway_metrics()
           .upstream_attempts.counter({target.provider, broke ? std::string(name(*broke)) : "ok"})
           .inc();
@@ -697,7 +729,13 @@ asio::awaitable<void> run_chat(ChatCall call) {
     gateway_metrics()
         .upstream_attempts.counter({target.provider, std::string(name(err.kind))})
         .inc();
-    auto verdict = watch->gone ? UpstreamHealthEntry::Verdict::neutral : verdict_of(err.kind);
+    // Not the upstream's fault: the client left, or the request's own deadline (shortened by
+    // earlier attempts and waits) cut the attempt.
+    const bool own_deadline = err.kind == ErrorKind::provider_timeout &&
+                              ended + std::chrono::milliseconds(50) >= j.deadline;
+    auto verdict = watch->gone || watch->draining || own_deadline
+                       ? UpstreamHealthEntry::Verdict::neutral
+                       : verdict_of(err.kind);
     Clock::time_point cool_until{};
     using V = UpstreamHealthEntry::Verdict;
     if (verdict == V::rate_limited) {
@@ -711,7 +749,7 @@ asio::awaitable<void> run_chat(ChatCall call) {
           .counter({target.provider, std::string(cooling_metric_reason(verdict))})
           .inc();
     }
-    pick->health->end_attempt(ended, verdict, pick->probe, is_retry, ttfb, cool_until);
+    pick->health->end_attempt(ended, verdict, attempt.probe, is_retry, ttfb, cool_until);
     GW_LOG_INFO("request {}: attempt {} on {} (credential {}) failed: {} ({})", call.request_id,
                 outcome.attempts, target.str(), pick->credential, err.message, name(err.kind));
     j.left_behind(target, pick->credential, name(err.kind), false);
@@ -746,12 +784,10 @@ asio::awaitable<void> run_chat(ChatCall call) {
   watch->stop.emit(asio::cancellation_type::all);
   if (watch->gone) outcome.client_gone = true;
   if (served || outcome.client_gone) co_return;
-  if (!j.last_error) {
-    if (watch->draining) {
-      j.last_error = drain_error();
-    } else {
-      j.last_error = refused_everywhere(j);
-    }
+  if (watch->draining) {
+    j.last_error = drain_error();  // cut during a backoff wait, too
+  } else if (!j.last_error) {
+    j.last_error = refused_everywhere(j);
   }
   co_await send_error(*call.writer, *call.dialect, *j.last_error, call.request_id, &outcome);
 }

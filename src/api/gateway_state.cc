@@ -1,6 +1,17 @@
 #include "api/gateway_state.h"
 
 namespace gw {
+namespace {
+
+// Upstream health is keyed by this, so a replaced key does not inherit its predecessor's rest.
+std::uint64_t fingerprint(const std::string& key) {
+  const auto digest = hash_key(key);
+  std::uint64_t id = 0;
+  for (int i = 0; i < 8; ++i) id = (id << 8) | digest[static_cast<std::size_t>(i)];
+  return id;
+}
+
+}  // namespace
 
 Result<std::shared_ptr<const GatewayState>> GatewayState::build(Config config,
                                                                 const ProviderRegistry& registry,
@@ -41,6 +52,8 @@ Result<std::shared_ptr<const GatewayState>> GatewayState::build(Config config,
       }
       rt.rotation.push_back(std::move(more).value());
     }
+    rt.credential_ids.push_back(fingerprint(rt.settings.api_key));
+    for (const auto& key : rt.settings.more_api_keys) rt.credential_ids.push_back(fingerprint(key));
     if (rt.settings.base_url.empty()) rt.settings.base_url = rt.adapter->default_base_url();
     if (rt.settings.base_url.empty()) {
       rt.unavailable = "provider " + name + " has no base_url";

@@ -3,6 +3,7 @@
 // started with until it ends (so in-flight requests finish on their own config).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -21,6 +22,7 @@ struct ProviderRuntime {
   ProviderSettings settings;
   std::unique_ptr<Provider> adapter;                // credential 0
   std::vector<std::unique_ptr<Provider>> rotation;  // credentials 1.. (settings.more_api_keys)
+  std::vector<std::uint64_t> credential_ids;        // per credential: a fingerprint, not the key
   http::Endpoint endpoint;
   std::string unavailable;  // why this provider cannot serve (missing credential); empty if it can
 

@@ -84,7 +84,15 @@ void resolve_more_keys(const std::string& pointer, ProviderSettings& settings, B
         break;
     }
   }
-  settings.raw.erase("api_keys");  // resolved values live in more_api_keys only
+  const bool listed = !keys->empty();
+  settings.raw.erase("api_keys");  // resolved values live in more_api_keys only (`keys` dies)
+  // Nothing to authenticate with at all: the provider fails fast with 503 instead of sending
+  // unauthenticated requests that would only cool.
+  if (listed && settings.more_api_keys.empty() && settings.api_key.empty() &&
+      !settings.credential_missing) {
+    settings.credential_missing = true;
+    settings.credential_problem = "none of api_keys could be resolved";
+  }
 }
 
 std::chrono::milliseconds ms(std::int64_t v) {

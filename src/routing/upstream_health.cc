@@ -36,12 +36,22 @@ milliseconds remaining(CircuitBreaker::Clock::time_point until,
 
 }  // namespace
 
-UpstreamHealthEntry::UpstreamHealthEntry(UpstreamKey key, const ProviderSettings& settings)
+UpstreamHealthEntry::UpstreamHealthEntry(UpstreamKey key, std::string model_label,
+                                         const ProviderSettings& settings)
     : key_(std::move(key)),
+      model_label_(std::move(model_label)),
       credential_label_(std::to_string(key_.credential)),
       retry_(settings.retry),
       breaker_(settings.breaker) {
-  gateway_metrics().breaker_state.gauge({key_.provider, key_.model, credential_label_}).set(0);
+  gateway_metrics().breaker_state.gauge({key_.provider, model_label_, credential_label_}).set(0);
+}
+
+bool UpstreamHealthEntry::idle() {
+  std::lock_guard lock(mu_);
+  const auto now = Clock::now();
+  return breaker_.state() == BreakerState::closed &&
+         breaker_.cooling_reason(now) == CoolingReason::none && budget_.active() == 0 &&
+         budget_.retries_active() == 0 && breaker_.consecutive_failures() == 0;
 }
 
 void UpstreamHealthEntry::refresh(const ProviderSettings& settings) {
@@ -54,11 +64,11 @@ void UpstreamHealthEntry::publish() {
   auto& m = gateway_metrics();
   bool changed = false;
   breaker_.drain_transitions([&](BreakerState to) {
-    m.breaker_transitions.counter({key_.provider, key_.model, std::string(name(to))}).inc();
+    m.breaker_transitions.counter({key_.provider, model_label_, std::string(name(to))}).inc();
     changed = true;
   });
   if (changed) {
-    m.breaker_state.gauge({key_.provider, key_.model, credential_label_})
+    m.breaker_state.gauge({key_.provider, model_label_, credential_label_})
         .set(gauge_value(breaker_.state()));
   }
 }
@@ -88,6 +98,12 @@ void UpstreamHealthEntry::begin_attempt() {
 void UpstreamHealthEntry::release(bool probe) {
   std::lock_guard lock(mu_);
   breaker_.on_neutral(probe);
+}
+
+void UpstreamHealthEntry::probe_succeeded(Clock::time_point now) {
+  std::lock_guard lock(mu_);
+  breaker_.on_success(now, milliseconds(0), true, jitter_draw());
+  publish();
 }
 
 void UpstreamHealthEntry::end_attempt(Clock::time_point now, Verdict verdict, bool probe,
@@ -140,25 +156,47 @@ UpstreamHealthEntry::Snapshot UpstreamHealthEntry::snapshot(Clock::time_point no
   return s;
 }
 
+std::string UpstreamHealth::model_label(const std::string& model) {
+  if (model_labels_.count(model) != 0) return model;
+  if (model_labels_.size() >= kMaxModelLabels) return "other";
+  model_labels_.insert(model);
+  return model;
+}
+
+void UpstreamHealth::evict_idle() {
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    // An entry someone still holds may be in use; only forget the ones nobody references.
+    if (it->second.use_count() == 1 && it->second->idle()) {
+      it = entries_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
 std::shared_ptr<UpstreamHealthEntry> UpstreamHealth::entry(const std::string& provider,
                                                            const std::string& model, int credential,
+                                                           std::uint64_t credential_id,
                                                            const ProviderSettings& settings) {
+  std::string key;
+  key.reserve(provider.size() + model.size() + 32);
+  key.append(provider).push_back('\0');
+  key.append(model).push_back('\0');
+  key.append(std::to_string(credential)).push_back('\0');
+  key.append(std::to_string(credential_id));
   std::shared_ptr<UpstreamHealthEntry> found;
   {
     std::lock_guard lock(mu_);
-    for (const auto& e : entries_) {
-      const UpstreamKey& k = e->key();
-      if (k.credential == credential && k.provider == provider && k.model == model) {
-        found = e;
-        break;
-      }
+    auto it = entries_.find(key);
+    if (it == entries_.end()) {
+      if (entries_.size() >= kMaxEntries) evict_idle();
+      auto made = std::make_shared<UpstreamHealthEntry>(
+          UpstreamKey{provider, model, credential, credential_id}, model_label(model), settings);
+      // Still full of upstreams in trouble: serve this one without remembering it.
+      if (entries_.size() < kMaxEntries) entries_.emplace(std::move(key), made);
+      return made;
     }
-    if (!found) {
-      found =
-          std::make_shared<UpstreamHealthEntry>(UpstreamKey{provider, model, credential}, settings);
-      entries_.push_back(found);
-      return found;
-    }
+    found = it->second;
   }
   found->refresh(settings);
   return found;
@@ -168,7 +206,8 @@ std::vector<UpstreamHealthEntry::Snapshot> UpstreamHealth::snapshot() {
   std::vector<std::shared_ptr<UpstreamHealthEntry>> entries;
   {
     std::lock_guard lock(mu_);
-    entries = entries_;
+    entries.reserve(entries_.size());
+    for (const auto& [key, e] : entries_) entries.push_back(e);
   }
   const auto now = CircuitBreaker::Clock::now();
   std::vector<UpstreamHealthEntry::Snapshot> out;
@@ -212,10 +251,9 @@ std::string UpstreamHealth::snapshot_json() {
 std::size_t UpstreamHealth::clear() {
   std::lock_guard lock(mu_);
   const std::size_t n = entries_.size();
-  for (const auto& e : entries_) {
-    const UpstreamKey& k = e->key();
+  for (const auto& [key, e] : entries_) {
     gateway_metrics()
-        .breaker_state.gauge({k.provider, k.model, std::to_string(k.credential)})
+        .breaker_state.gauge({e->key_.provider, e->model_label_, e->credential_label_})
         .set(0);
   }
   entries_.clear();

@@ -6,10 +6,13 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "routing/circuit_breaker.h"
@@ -21,7 +24,8 @@ namespace gw {
 struct UpstreamKey {
   std::string provider;
   std::string model;
-  int credential = 0;
+  int credential = 0;               // index: 0 = api_key, then api_keys in order
+  std::uint64_t credential_id = 0;  // fingerprint of the key itself: a replaced key starts fresh
 };
 
 // One upstream's state. Every method locks; callers hold a shared_ptr for the attempt.
@@ -29,7 +33,8 @@ class UpstreamHealthEntry {
  public:
   using Clock = CircuitBreaker::Clock;
 
-  UpstreamHealthEntry(UpstreamKey key, const ProviderSettings& settings);
+  // `model_label` is the model as metrics name it (bounded: see UpstreamHealth).
+  UpstreamHealthEntry(UpstreamKey key, std::string model_label, const ProviderSettings& settings);
 
   const UpstreamKey& key() const { return key_; }
   void refresh(const ProviderSettings& settings);  // a reload may change thresholds
@@ -40,6 +45,8 @@ class UpstreamHealthEntry {
   void begin_attempt();
   // An admission that led to no attempt (attempt cap, deadline, encode error): frees its probe.
   void release(bool probe);
+  // A half-open probe's stream reached its commit point: the upstream serves again.
+  void probe_succeeded(Clock::time_point now);
 
   enum class Verdict { success, failure, rate_limited, credential_rejected, quota, neutral };
   // Ends an attempt begun with begin_attempt. `cool_until` applies to the cooling verdicts.
@@ -63,7 +70,11 @@ class UpstreamHealthEntry {
  private:
   void publish();  // metrics for transitions; caller holds mu_
 
+  bool idle();  // closed, not cooling, nothing in flight: safe to forget
+
+  friend class UpstreamHealth;
   UpstreamKey key_;
+  std::string model_label_;
   std::string credential_label_;
   std::mutex mu_;
   RetrySettings retry_;
@@ -71,10 +82,17 @@ class UpstreamHealthEntry {
   RetryBudget budget_;
 };
 
+// At most kMaxEntries upstreams are remembered and kMaxModelLabels model names appear in metric
+// labels ("other" beyond): a persona allowed "provider/*" lets callers name any model, and that
+// must not grow memory or metric cardinality without bound.
 class UpstreamHealth {
  public:
+  static constexpr std::size_t kMaxEntries = 2048;
+  static constexpr std::size_t kMaxModelLabels = 256;
+
   std::shared_ptr<UpstreamHealthEntry> entry(const std::string& provider, const std::string& model,
-                                             int credential, const ProviderSettings& settings);
+                                             int credential, std::uint64_t credential_id,
+                                             const ProviderSettings& settings);
   std::vector<UpstreamHealthEntry::Snapshot> snapshot();
   // {"breakers":[...]} for GET /admin/breakers.
   std::string snapshot_json();
@@ -83,8 +101,12 @@ class UpstreamHealth {
   std::size_t clear();
 
  private:
+  std::string model_label(const std::string& model);  // caller holds mu_
+  void evict_idle();                                  // caller holds mu_
+
   std::mutex mu_;
-  std::vector<std::shared_ptr<UpstreamHealthEntry>> entries_;  // few: personas × targets × keys
+  std::unordered_map<std::string, std::shared_ptr<UpstreamHealthEntry>> entries_;
+  std::unordered_set<std::string> model_labels_;
 };
 
 UpstreamHealth& upstream_health();

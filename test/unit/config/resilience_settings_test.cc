@@ -107,6 +107,19 @@ TEST(ResilienceSettings, UnresolvedExtraKeyIsAWarningAndLeftOut) {
   EXPECT_TRUE(p->warning);
 }
 
+TEST(ResilienceSettings, OnlyUnresolvableKeysMakeTheProviderUnavailable) {
+  const ConfigLoad load = load_json(edited([](auto& o) {
+                                      auto& p = provider(o, "openai");
+                                      p.erase("api_key");
+                                      p["api_keys"] = {"env:MISSING"};
+                                    }),
+                                    kFullEnv);
+  ASSERT_TRUE(load.config.has_value()) << dump(load);
+  const ProviderSettings& p = load.config->providers.at("openai");
+  EXPECT_TRUE(p.credential_missing);
+  EXPECT_EQ(p.credential_problem, "none of api_keys could be resolved");
+}
+
 TEST(ResilienceSettings, SchemaBoundsAreEnforced) {
   for (const auto& edit : std::vector<std::function<void(boost::json::object&)>>{
            [](auto& o) {
