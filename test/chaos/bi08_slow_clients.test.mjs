@@ -18,7 +18,9 @@ let stack;
 before(async () => {
   stack = await startChaosStack({
     personas: { slow: { model: 'bi08' } },
-    limits: { write_timeout_ms: WRITE_TIMEOUT_MS, header_timeout_ms: HEADER_TIMEOUT_MS, body_timeout_ms: BODY_TIMEOUT_MS },
+    // The crowd comes from one address: keep the per-IP cap (bi08_connection_cap) out of its way.
+    limits: { write_timeout_ms: WRITE_TIMEOUT_MS, header_timeout_ms: HEADER_TIMEOUT_MS, body_timeout_ms: BODY_TIMEOUT_MS,
+      max_connections_per_ip: SLOW_CONNECTIONS * 4 },
   });
 }, { timeout: 30_000 });
 
