@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include <array>
 #include <charconv>
 #include <future>
 
@@ -93,6 +94,26 @@ void collect_head(const bhttp::request_parser<bhttp::string_body>& parser, Reque
 constexpr std::string_view kInternalErrorBody =
     R"({"error":{"message":"internal error","type":"api_error","param":null,"code":"gateway_internal"}})";
 
+// Lingering close (nginx's lingering_close): after an early error answer (413, 408) the client
+// may still be sending its body. Closing with unread data makes the kernel answer with a reset
+// that can destroy our response before the client reads it, so stop sending, drain what keeps
+// arriving for a short while (bounded in time and bytes), then close.
+asio::awaitable<void> linger_close(beast::tcp_stream& stream) {
+  boost::system::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (ec) co_return;
+  stream.expires_after(std::chrono::milliseconds(1000));
+  std::array<char, 16 * 1024> sink;
+  std::size_t drained = 0;
+  while (drained < 8 * 1024 * 1024) {
+    auto [rec, n] =
+        co_await stream.async_read_some(asio::buffer(sink), asio::as_tuple(asio::use_awaitable));
+    if (rec) break;
+    drained += n;
+  }
+  stream.expires_never();
+}
+
 asio::awaitable<void> run_session(tcp::socket socket, Server& server) {
   const ServerLimits& limits = SessionAccess::limits(server);
   Handler& handler = SessionAccess::handler(server);
@@ -151,6 +172,7 @@ asio::awaitable<void> run_session(tcp::socket socket, Server& server) {
       if (parser.is_header_done()) collect_head(parser, request);
       writer.reset(false);
       co_await handler.reject(limit_error(hec), request, writer);
+      co_await linger_close(stream);
       co_return;
     }
     collect_head(parser, request);
@@ -170,6 +192,7 @@ asio::awaitable<void> run_session(tcp::socket socket, Server& server) {
         if (bec == bhttp::error::end_of_stream || bec == asio::error::connection_reset) co_return;
         writer.reset(false);
         co_await handler.reject(limit_error(bec), request, writer);
+        co_await linger_close(stream);
         co_return;
       }
     }
