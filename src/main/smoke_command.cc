@@ -13,7 +13,7 @@
 #include "common/redact.h"
 #include "http/endpoint.h"
 #include "http/upstream_client.h"
-#include "main/pricing.h"
+#include "cost/pricing.h"
 #include "main/smoke_calls.h"
 #include "main/smoke_tally.h"
 #include "providers/registry.h"

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "main/pricing.h"
+#include "cost/pricing.h"
 #include "main/smoke_calls.h"
 
 namespace gw {

@@ -1,5 +1,5 @@
 // The price table parser and the integer cost arithmetic (shape: docs/smoke.md, "Pricing data").
-#include "main/pricing.h"
+#include "cost/pricing.h"
 
 #include <algorithm>
 #include <array>
@@ -22,8 +22,9 @@ constexpr int kMaxFractionDigits = 6;
 // $/Mtok beyond 12 integer digits is a typo, and keeps every later product far from overflow.
 constexpr std::size_t kMaxIntegerDigits = 12;
 
-constexpr std::array<std::string_view, 7> kEntryFields = {
-    "provider", "model", "input", "cached_input", "cache_write", "output", "effective_from"};
+constexpr std::array<std::string_view, 8> kEntryFields = {"provider",     "model",         "input",
+                                                          "cached_input", "cache_write",   "output",
+                                                          "reasoning",    "effective_from"};
 
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
@@ -102,6 +103,9 @@ Result<ModelPrice> parse_entry(const json::value& value, const std::string& wher
   auto write = price_field(*entry, "cache_write", where, p.input);
   if (!write) return std::move(write).error();
   p.cache_write = *write;
+  auto reasoning = price_field(*entry, "reasoning", where, p.output);
+  if (!reasoning) return std::move(reasoning).error();
+  p.reasoning = *reasoning;
   return p;
 }
 
@@ -114,14 +118,21 @@ bool add_product(std::int64_t& sum, std::int64_t a, std::int64_t b) {
 
 }  // namespace
 
-const ModelPrice* PriceTable::find(std::string_view provider, std::string_view model) const {
+const ModelPrice* PriceTable::find(std::string_view provider, std::string_view model,
+                                   std::string_view date) const {
+  // YYYY-MM-DD strings order like the dates they name.
+  auto newer_in_force = [&](const ModelPrice* best, const ModelPrice& p) {
+    if (p.effective_from > date) return best;
+    return best == nullptr || p.effective_from > best->effective_from ? &p : best;
+  };
+  const ModelPrice* exact = nullptr;
   const ModelPrice* any_model = nullptr;
   for (const auto& p : prices) {
     if (p.provider != provider) continue;
-    if (p.model == model) return &p;
-    if (p.model == "*") any_model = &p;
+    if (p.model == model) exact = newer_in_force(exact, p);
+    if (p.model == "*") any_model = newer_in_force(any_model, p);
   }
-  return any_model;
+  return exact != nullptr ? exact : any_model;
 }
 
 Result<std::int64_t> parse_usd_micros(std::string_view decimal, std::string_view field) {
@@ -181,8 +192,10 @@ Result<PriceTable> parse_price_table(std::string_view json_text) {
     auto entry = parse_entry(list[i], where);
     if (!entry) return std::move(entry).error();
     for (const auto& seen : table.prices) {
-      if (seen.provider == entry->provider && seen.model == entry->model) {
-        return table_error(where + " repeats " + seen.provider + "/" + seen.model);
+      if (seen.provider == entry->provider && seen.model == entry->model &&
+          seen.effective_from == entry->effective_from) {
+        return table_error(where + " repeats " + seen.provider + "/" + seen.model + " effective " +
+                           seen.effective_from);
       }
     }
     table.prices.push_back(std::move(entry).value());
@@ -205,19 +218,35 @@ Result<std::int64_t> cost_nanos(const Usage& usage, const ModelPrice& price) {
   const std::int64_t uncached =
       std::max<std::int64_t>(usage.input_tokens - cache_read - cache_write, 0);
   const std::int64_t output = std::max<std::int64_t>(usage.output_tokens, 0);
+  // output_tokens counts reasoning tokens too (model/chat.h); they may have their own price.
+  const std::int64_t reasoning =
+      std::min(std::max<std::int64_t>(usage.reasoning_tokens, 0), output);
   // Token × micro-dollars per Mtok is in pico-dollars; one division at the end keeps sub-nano
   // prices such as 0.3125 $/Mtok (312.5 n$ per token) exact across tokens.
   std::int64_t picos = 0;
   if (!add_product(picos, uncached, price.input) ||
       !add_product(picos, cache_read, price.cached_input) ||
       !add_product(picos, cache_write, price.cache_write) ||
-      !add_product(picos, output, price.output) ||
+      !add_product(picos, output - reasoning, price.output) ||
+      !add_product(picos, reasoning, price.reasoning) ||
       picos > std::numeric_limits<std::int64_t>::max() - 500) {
     return Error::make(ErrorKind::gateway_internal,
                        "cost of " + price.provider + "/" + price.model + " overflows 64 bits",
                        "cost_overflow");
   }
   return (picos + 500) / 1000;
+}
+
+Result<std::int64_t> max_cost_nanos(std::int64_t input_tokens, std::int64_t max_output_tokens,
+                                    const ModelPrice& price) {
+  Usage worst;
+  worst.input_tokens = std::max<std::int64_t>(input_tokens, 0);
+  worst.output_tokens = std::max<std::int64_t>(max_output_tokens, 0);
+  ModelPrice dearest = price;
+  dearest.input = std::max({price.input, price.cached_input, price.cache_write});
+  dearest.output = std::max(price.output, price.reasoning);
+  dearest.reasoning = dearest.output;
+  return cost_nanos(worst, dearest);
 }
 
 std::string format_usd_nanos(std::int64_t nanos) {
