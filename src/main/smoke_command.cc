@@ -11,9 +11,9 @@
 #include <boost/asio/io_context.hpp>
 
 #include "common/redact.h"
+#include "cost/pricing.h"
 #include "http/endpoint.h"
 #include "http/upstream_client.h"
-#include "cost/pricing.h"
 #include "main/smoke_calls.h"
 #include "main/smoke_tally.h"
 #include "providers/registry.h"
