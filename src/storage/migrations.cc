@@ -39,8 +39,67 @@ CREATE TABLE request_log (
 CREATE INDEX request_log_persona_ts ON request_log (persona, ts_ms);
 )sql";
 
+// Migration 2: the cost ledger (RELIABILITY "Budget design"). Money is integer nano-dollars.
+// budget: one row per (scope, period) — "persona:dev" × "day:2026-11-26" — with its limit, what
+// is spent and what is reserved; the CHECK keeps I1 (spent + reserved ≤ limit) in the database
+// itself for reservations (a provider overshoot at settlement is recorded, see cost_event.over).
+// reservation / reservation_budget: what a request attempt holds, in which windows, until when.
+// cost_event: one row per billed attempt, keyed (request_id, attempt) so a retried settlement
+// inserts nothing twice.
+constexpr std::string_view kLedgerV2 = R"sql(
+CREATE TABLE budget (
+  scope TEXT NOT NULL,
+  period TEXT NOT NULL,
+  limit_nanos INTEGER NOT NULL CHECK (limit_nanos >= 0),
+  spent_nanos INTEGER NOT NULL DEFAULT 0 CHECK (spent_nanos >= 0),
+  reserved_nanos INTEGER NOT NULL DEFAULT 0 CHECK (reserved_nanos >= 0),
+  PRIMARY KEY (scope, period)
+) WITHOUT ROWID;
+CREATE TABLE reservation (
+  request_id TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  amount_nanos INTEGER NOT NULL CHECK (amount_nanos >= 0),
+  created_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('open', 'settled')),
+  PRIMARY KEY (request_id, attempt)
+) WITHOUT ROWID;
+CREATE INDEX reservation_open_expiry ON reservation (state, expires_ms);
+CREATE TABLE reservation_budget (
+  request_id TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  scope TEXT NOT NULL,
+  period TEXT NOT NULL,
+  PRIMARY KEY (request_id, attempt, scope, period)
+) WITHOUT ROWID;
+CREATE TABLE cost_event (
+  request_id TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  ts_ms INTEGER NOT NULL,
+  persona TEXT,
+  team TEXT,
+  project TEXT,
+  key_name TEXT,
+  provider TEXT,
+  model TEXT,
+  input_tokens INTEGER NOT NULL DEFAULT 0,
+  output_tokens INTEGER NOT NULL DEFAULT 0,
+  cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+  cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+  reasoning_tokens INTEGER NOT NULL DEFAULT 0,
+  cost_nanos INTEGER NOT NULL CHECK (cost_nanos >= 0),
+  reserved_nanos INTEGER NOT NULL DEFAULT 0,
+  price_version TEXT,
+  outcome TEXT,
+  settlement_reason TEXT NOT NULL,
+  PRIMARY KEY (request_id, attempt)
+) WITHOUT ROWID;
+CREATE INDEX cost_event_ts ON cost_event (ts_ms);
+)sql";
+
 constexpr Migration kGatewayMigrations[] = {
     {1, "request_log", kRequestLogV1},
+    {2, "ledger", kLedgerV2},
 };
 
 Error migration_error(std::string message) {

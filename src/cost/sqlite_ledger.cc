@@ -1,0 +1,234 @@
+#include "cost/sqlite_ledger.h"
+
+#include <algorithm>
+
+#include "storage/migrations.h"
+
+namespace gw::cost {
+namespace {
+
+constexpr std::string_view kExceeded = "budget_window_full";
+
+Error ledger_error(std::string message) {
+  return Error::make(ErrorKind::gateway_internal, std::move(message),
+                     std::string(storage::kStorageErrorCode));
+}
+
+}  // namespace
+
+Result<SqliteLedger> SqliteLedger::open(std::string_view url) {
+  auto db = storage::SqliteDb::open(url);
+  if (!db) return std::move(db).error();
+  if (Status migrated = storage::migrate(*db); !migrated) return migrated.error();
+  return SqliteLedger(std::move(db).value());
+}
+
+Result<ReserveResult> SqliteLedger::reserve(const Reservation& r) {
+  if (r.amount_nanos < 0) return ledger_error("a reservation cannot be negative");
+  // A fixed order (scope, window) for every writer: the lock-order rule of RELIABILITY step 3,
+  // free here under SQLite's single write lock, kept so the PostgreSQL backend can share it.
+  std::vector<BudgetWindow> windows = r.windows;
+  std::sort(windows.begin(), windows.end(), [](const BudgetWindow& a, const BudgetWindow& b) {
+    return a.scope != b.scope ? a.scope < b.scope : a.window < b.window;
+  });
+  ReserveResult result;
+  Status done = db_.transaction([&]() -> Status {
+    auto upsert = db_.prepare(
+        "INSERT INTO budget (scope, period, limit_nanos) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (scope, period) DO UPDATE SET limit_nanos = excluded.limit_nanos");
+    if (!upsert) return upsert.error();
+    auto take = db_.prepare(
+        "UPDATE budget SET reserved_nanos = reserved_nanos + ?3 WHERE scope = ?1 AND period = ?2 "
+        "AND spent_nanos + reserved_nanos + ?3 <= limit_nanos");
+    if (!take) return take.error();
+    auto link = db_.prepare(
+        "INSERT INTO reservation_budget (request_id, attempt, scope, period) "
+        "VALUES (?1, ?2, ?3, ?4)");
+    if (!link) return link.error();
+    for (const BudgetWindow& w : windows) {
+      upsert->reset();
+      if (Status s = upsert->bind(1, w.scope); !s) return s;
+      if (Status s = upsert->bind(2, w.window); !s) return s;
+      if (Status s = upsert->bind(3, w.limit_nanos); !s) return s;
+      if (Status s = upsert->run(); !s) return s;
+      take->reset();
+      if (Status s = take->bind(1, w.scope); !s) return s;
+      if (Status s = take->bind(2, w.window); !s) return s;
+      if (Status s = take->bind(3, r.amount_nanos); !s) return s;
+      if (Status s = take->run(); !s) return s;
+      if (db_.changes() != 1) {
+        result.refused = w;
+        // Rolls back what earlier windows took: all or nothing.
+        return Error::make(ErrorKind::policy_budget_exceeded, "window full",
+                           std::string(kExceeded));
+      }
+      link->reset();
+      if (Status s = link->bind(1, r.request_id); !s) return s;
+      if (Status s = link->bind(2, r.attempt); !s) return s;
+      if (Status s = link->bind(3, w.scope); !s) return s;
+      if (Status s = link->bind(4, w.window); !s) return s;
+      if (Status s = link->run(); !s) return s;
+    }
+    auto hold = db_.prepare(
+        "INSERT INTO reservation (request_id, attempt, amount_nanos, created_ms, expires_ms, "
+        "state) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, 'open')");
+    if (!hold) return hold.error();
+    if (Status s = hold->bind(1, r.request_id); !s) return s;
+    if (Status s = hold->bind(2, r.attempt); !s) return s;
+    if (Status s = hold->bind(3, r.amount_nanos); !s) return s;
+    if (Status s = hold->bind(4, r.created_ms); !s) return s;
+    if (Status s = hold->bind(5, r.expires_ms); !s) return s;
+    return hold->run();
+  });
+  if (done) {
+    result.admitted = true;
+    return result;
+  }
+  if (done.error().code == kExceeded) return result;
+  return done.error();
+}
+
+Result<bool> SqliteLedger::settle(const CostEvent& e) {
+  if (e.cost_nanos < 0) return ledger_error("a cost cannot be negative");
+  bool recorded = false;
+  Status done = db_.transaction([&]() -> Status {
+    auto held = db_.prepare(
+        "SELECT amount_nanos, state FROM reservation WHERE request_id = ?1 AND attempt = ?2");
+    if (!held) return held.error();
+    if (Status s = held->bind(1, e.request_id); !s) return s;
+    if (Status s = held->bind(2, e.attempt); !s) return s;
+    auto row = held->step();
+    if (!row) return row.error();
+    const bool open = *row && held->column_text(1) == "open";
+    const std::int64_t reserved = *row ? held->column_int64(0) : 0;
+
+    auto insert = db_.prepare(
+        "INSERT INTO cost_event (request_id, attempt, ts_ms, persona, team, project, key_name, "
+        "provider, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, "
+        "reasoning_tokens, cost_nanos, reserved_nanos, price_version, outcome, settlement_reason) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+        "?19) ON CONFLICT (request_id, attempt) DO NOTHING");
+    if (!insert) return insert.error();
+    storage::Statement& s = *insert;
+    const Status binds[] = {
+        s.bind(1, e.request_id),
+        s.bind(2, e.attempt),
+        s.bind(3, e.ts_ms),
+        s.bind_text_or_null(4, e.persona),
+        s.bind_text_or_null(5, e.team),
+        s.bind_text_or_null(6, e.project),
+        s.bind_text_or_null(7, e.key_name),
+        s.bind_text_or_null(8, e.provider),
+        s.bind_text_or_null(9, e.model),
+        s.bind(10, e.input_tokens),
+        s.bind(11, e.output_tokens),
+        s.bind(12, e.cache_read_tokens),
+        s.bind(13, e.cache_write_tokens),
+        s.bind(14, e.reasoning_tokens),
+        s.bind(15, e.cost_nanos),
+        s.bind(16, reserved),
+        s.bind_text_or_null(17, e.price_version),
+        s.bind_text_or_null(18, e.outcome),
+        s.bind(19, e.settlement_reason),
+    };
+    for (const Status& b : binds) {
+      if (!b) return b;
+    }
+    if (Status run = s.run(); !run) return run;
+    if (db_.changes() == 0) return Status{};  // settled before: nothing more to do
+    recorded = true;
+    if (!open) return Status{};
+    auto charge = db_.prepare(
+        "UPDATE budget SET spent_nanos = spent_nanos + ?3, reserved_nanos = reserved_nanos - ?4 "
+        "WHERE (scope, period) IN (SELECT scope, period FROM reservation_budget "
+        "WHERE request_id = ?1 AND attempt = ?2)");
+    if (!charge) return charge.error();
+    if (Status b = charge->bind(1, e.request_id); !b) return b;
+    if (Status b = charge->bind(2, e.attempt); !b) return b;
+    if (Status b = charge->bind(3, e.cost_nanos); !b) return b;
+    if (Status b = charge->bind(4, reserved); !b) return b;
+    if (Status run = charge->run(); !run) return run;
+    auto close = db_.prepare(
+        "UPDATE reservation SET state = 'settled' WHERE request_id = ?1 AND attempt = ?2");
+    if (!close) return close.error();
+    if (Status b = close->bind(1, e.request_id); !b) return b;
+    if (Status b = close->bind(2, e.attempt); !b) return b;
+    return close->run();
+  });
+  if (!done) return done.error();
+  return recorded;
+}
+
+Result<int> SqliteLedger::sweep_expired(std::int64_t now_ms) {
+  auto expired = db_.prepare(
+      "SELECT request_id, attempt, amount_nanos FROM reservation "
+      "WHERE state = 'open' AND expires_ms <= ?1");
+  if (!expired) return expired.error();
+  if (Status s = expired->bind(1, now_ms); !s) return s.error();
+  std::vector<CostEvent> due;
+  for (;;) {
+    auto row = expired->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    CostEvent e;
+    e.request_id = expired->column_text(0);
+    e.attempt = static_cast<int>(expired->column_int64(1));
+    e.cost_nanos = expired->column_int64(2);  // no checkpoint yet: the reserved amount
+    e.ts_ms = now_ms;
+    e.outcome = "unknown";
+    e.settlement_reason = "crash_recovery";
+    due.push_back(std::move(e));
+  }
+  int settled = 0;
+  for (const CostEvent& e : due) {
+    auto r = settle(e);
+    if (!r) return r.error();
+    if (*r) ++settled;
+  }
+  return settled;
+}
+
+Result<InvariantReport> SqliteLedger::check_invariants() {
+  InvariantReport report;
+  struct Check {
+    const char* what;
+    const char* sql;  // rows = violations: scope, window, detail
+  };
+  static constexpr Check kChecks[] = {
+      {"I1 spent + reserved <= limit",
+       "SELECT scope, period, spent_nanos + reserved_nanos - limit_nanos FROM budget "
+       "WHERE spent_nanos + reserved_nanos > limit_nanos"},
+      {"reserved = sum of open reservations",
+       "SELECT b.scope, b.period, b.reserved_nanos - coalesce((SELECT sum(r.amount_nanos) FROM "
+       "reservation r JOIN reservation_budget rb USING (request_id, attempt) WHERE r.state = "
+       "'open' AND rb.scope = b.scope AND rb.period = b.period), 0) FROM budget b WHERE "
+       "b.reserved_nanos != coalesce((SELECT sum(r.amount_nanos) FROM reservation r JOIN "
+       "reservation_budget rb USING (request_id, attempt) WHERE r.state = 'open' AND rb.scope = "
+       "b.scope AND rb.period = b.period), 0)"},
+      {"I3 spent = sum of events",
+       "SELECT b.scope, b.period, b.spent_nanos - coalesce((SELECT sum(e.cost_nanos) FROM "
+       "cost_event e JOIN reservation_budget rb USING (request_id, attempt) WHERE rb.scope = "
+       "b.scope AND rb.period = b.period), 0) FROM budget b WHERE b.spent_nanos != "
+       "coalesce((SELECT sum(e.cost_nanos) FROM cost_event e JOIN reservation_budget rb USING "
+       "(request_id, attempt) WHERE rb.scope = b.scope AND rb.period = b.period), 0)"},
+      {"I2 one event per settled reservation",
+       "SELECT r.request_id, r.attempt, 'no event' FROM reservation r WHERE r.state = 'settled' "
+       "AND NOT EXISTS (SELECT 1 FROM cost_event e WHERE e.request_id = r.request_id AND "
+       "e.attempt = r.attempt)"},
+  };
+  for (const Check& c : kChecks) {
+    auto stmt = db_.prepare(c.sql);
+    if (!stmt) return stmt.error();
+    for (;;) {
+      auto row = stmt->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      report.violations.push_back(std::string(c.what) + ": " + stmt->column_text(0) + " " +
+                                  stmt->column_text(1) + " (" + stmt->column_text(2) + ")");
+    }
+  }
+  return report;
+}
+
+}  // namespace gw::cost

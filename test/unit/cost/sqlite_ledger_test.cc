@@ -1,0 +1,192 @@
+// The SQLite ledger against RELIABILITY's budget invariants: all-or-nothing reservations,
+// settlement exactly once, the crash sweeper, and BR-01 (a nearly spent budget under concurrent
+// writers on separate connections admits exactly what fits). Every test ends with the
+// invariant checker.
+#include "cost/sqlite_ledger.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+namespace gw::cost {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::int64_t kCent = 10'000'000;  // nano-dollars
+
+class LedgerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("ep-ledger-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    url_ = "sqlite://" + (dir_ / "ledger.db").string();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  SqliteLedger open() {
+    auto l = SqliteLedger::open(url_);
+    EXPECT_TRUE(l.ok()) << l.error().message;
+    return std::move(l).value();
+  }
+
+  static void expect_invariants(SqliteLedger& l) {
+    auto report = l.check_invariants();
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    for (const auto& v : report->violations) ADD_FAILURE() << v;
+  }
+
+  fs::path dir_;
+  std::string url_;
+};
+
+Reservation res(std::string id, std::int64_t amount, std::vector<BudgetWindow> windows) {
+  Reservation r;
+  r.request_id = std::move(id);
+  r.amount_nanos = amount;
+  r.windows = std::move(windows);
+  r.created_ms = 1000;
+  r.expires_ms = 61000;
+  return r;
+}
+
+CostEvent event(std::string id, std::int64_t cost) {
+  CostEvent e;
+  e.request_id = std::move(id);
+  e.cost_nanos = cost;
+  e.ts_ms = 2000;
+  e.settlement_reason = "usage";
+  e.outcome = "ok";
+  return e;
+}
+
+const BudgetWindow kDay{"persona:dev", "day:2026-11-26", 100 * kCent};
+const BudgetWindow kTeam{"team:core", "day:2026-11-26", 30 * kCent};
+
+TEST_F(LedgerTest, ReservesWhileItFitsAndRefusesTheRest) {
+  auto l = open();
+  auto a = l.reserve(res("a", 60 * kCent, {kDay}));
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  EXPECT_TRUE(a->admitted);
+  auto b = l.reserve(res("b", 50 * kCent, {kDay}));
+  ASSERT_TRUE(b.ok());
+  EXPECT_FALSE(b->admitted);
+  EXPECT_EQ(b->refused.scope, "persona:dev");
+  EXPECT_TRUE(l.reserve(res("c", 40 * kCent, {kDay}))->admitted) << "exactly the limit fits";
+  expect_invariants(l);
+}
+
+TEST_F(LedgerTest, AllOrNothingAcrossWindows) {
+  auto l = open();
+  ASSERT_TRUE(l.reserve(res("a", 25 * kCent, {kDay, kTeam}))->admitted);
+  // The persona window has room, the team window does not: neither is charged.
+  auto b = l.reserve(res("b", 10 * kCent, {kDay, kTeam}));
+  ASSERT_TRUE(b.ok());
+  EXPECT_FALSE(b->admitted);
+  EXPECT_EQ(b->refused.scope, "team:core");
+  EXPECT_EQ(*l.db().query_int("SELECT reserved_nanos FROM budget WHERE scope = 'persona:dev'"),
+            25 * kCent);
+  EXPECT_EQ(*l.db().query_int("SELECT count(*) FROM reservation"), 1);
+  expect_invariants(l);
+}
+
+TEST_F(LedgerTest, SettlesExactlyOnceAndReleasesTheReservation) {
+  auto l = open();
+  ASSERT_TRUE(l.reserve(res("a", 20 * kCent, {kDay, kTeam}))->admitted);
+  auto first = l.settle(event("a", 7 * kCent));
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_TRUE(*first);
+  // A retried settlement (an ambiguous commit) records nothing twice.
+  EXPECT_FALSE(*l.settle(event("a", 7 * kCent)));
+  EXPECT_FALSE(*l.settle(event("a", 9 * kCent)));
+  EXPECT_EQ(*l.db().query_int("SELECT spent_nanos FROM budget WHERE scope = 'team:core'"),
+            7 * kCent);
+  EXPECT_EQ(*l.db().query_int("SELECT reserved_nanos FROM budget WHERE scope = 'team:core'"), 0);
+  EXPECT_EQ(*l.db().query_int("SELECT count(*) FROM cost_event"), 1);
+  EXPECT_EQ(*l.db().query_int("SELECT reserved_nanos FROM cost_event"), 20 * kCent);
+  // The released 13 cents are available again.
+  EXPECT_TRUE(l.reserve(res("b", 23 * kCent, {kTeam}))->admitted);
+  expect_invariants(l);
+}
+
+TEST_F(LedgerTest, OvershootIsChargedAndReported) {
+  auto l = open();
+  ASSERT_TRUE(l.reserve(res("a", 30 * kCent, {kTeam}))->admitted);
+  EXPECT_TRUE(*l.settle(event("a", 31 * kCent)));  // the provider ignored max_tokens
+  auto report = l.check_invariants();
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->violations.size(), 1u);
+  EXPECT_NE(report->violations[0].find("I1"), std::string::npos) << report->violations[0];
+}
+
+TEST_F(LedgerTest, SweeperSettlesExpiredReservationsAtTheReservedAmount) {
+  {
+    auto l = open();
+    ASSERT_TRUE(l.reserve(res("crashed", 12 * kCent, {kDay}))->admitted);
+    auto later = res("fresh", 5 * kCent, {kDay});
+    later.expires_ms = 10'000'000;
+    ASSERT_TRUE(l.reserve(later)->admitted);
+  }  // "crash": the process goes away with both open
+  auto l = open();
+  EXPECT_EQ(*l.sweep_expired(60999), 0);
+  EXPECT_EQ(*l.sweep_expired(61000), 1);
+  EXPECT_EQ(*l.sweep_expired(61000), 0) << "swept once";
+  EXPECT_EQ(
+      *l.db().query_text("SELECT settlement_reason FROM cost_event WHERE request_id = 'crashed'"),
+      "crash_recovery");
+  EXPECT_EQ(*l.db().query_int("SELECT spent_nanos FROM budget"), 12 * kCent);
+  EXPECT_EQ(*l.db().query_int("SELECT reserved_nanos FROM budget"), 5 * kCent);
+  expect_invariants(l);
+}
+
+// BR-01: $1.00 limit with $0.90 spent; 200 reservations of $0.02 from 8 writers on their own
+// connections: exactly 5 admitted, spent + reserved never above the limit.
+TEST_F(LedgerTest, NearlySpentBudgetUnderConcurrentWriters) {
+  const BudgetWindow dollar{"persona:dev", "day:2026-11-26", 100 * kCent};
+  {
+    auto l = open();
+    ASSERT_TRUE(l.reserve(res("spent", 90 * kCent, {dollar}))->admitted);
+    ASSERT_TRUE(*l.settle(event("spent", 90 * kCent)));
+  }
+  std::atomic<int> admitted{0};
+  std::atomic<int> failed{0};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 8; ++t) {
+    writers.emplace_back([&, t] {
+      auto l = SqliteLedger::open(url_);
+      if (!l.ok()) {
+        ++failed;
+        return;
+      }
+      for (int i = 0; i < 25; ++i) {
+        auto r =
+            l->reserve(res("r" + std::to_string(t) + "-" + std::to_string(i), 2 * kCent, {dollar}));
+        if (!r.ok()) {
+          ++failed;
+        } else if (r->admitted) {
+          ++admitted;
+        }
+      }
+    });
+  }
+  for (auto& w : writers) w.join();
+  EXPECT_EQ(failed.load(), 0) << "no writer saw 'database is locked'";
+  EXPECT_EQ(admitted.load(), 5);
+  auto l = open();
+  EXPECT_EQ(*l.db().query_int("SELECT spent_nanos + reserved_nanos FROM budget"), 100 * kCent);
+  expect_invariants(l);
+}
+
+TEST_F(LedgerTest, NegativeAmountsAreRefused) {
+  auto l = open();
+  EXPECT_FALSE(l.reserve(res("a", -1, {kDay})).ok());
+  EXPECT_FALSE(l.settle(event("a", -1)).ok());
+}
+
+}  // namespace
+}  // namespace gw::cost
