@@ -243,18 +243,21 @@ export function printFigures(caseId, figures) {
 // The three ingress dialects, streamed, summarised the same way:
 // {status, headers, sse, text, errors: [..], finished, order: [...], raw, readError}
 
-export async function anthropicStream(gw, { key, model, text, timeoutMs = 20_000 }) {
-  const res = await gw.fetchOrExplain(`${gw.url}/v1/messages`, {
+// Posts a streamed request and summarises the answer: a non-SSE answer (an error before the
+// commit point) as its body; otherwise each event's parsed JSON goes to `onEvent(ev, obj, out)`,
+// and an event that is not JSON is recorded as 'junk'.
+async function summarizeStream(gw, { path, headers, body, what, timeoutMs, onEvent }) {
+  const res = await gw.fetchOrExplain(`${gw.url}${path}`, {
     method: 'POST',
-    headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
-    body: JSON.stringify({ model, max_tokens: 256, stream: true, messages: [{ role: 'user', content: text }] }),
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
     signal: AbortSignal.timeout(timeoutMs),
-  }, 'POST /v1/messages (stream)');
+  }, what);
   gw.captureHeaders(res);
   if (!(res.headers.get('content-type') || '').includes('text/event-stream')) {
-    const body = await res.text();
-    gw.capture('body', body);
-    return { status: res.status, headers: res.headers, sse: false, text: body, errors: [], order: [] };
+    const text = await res.text();
+    gw.capture('body', text);
+    return { status: res.status, headers: res.headers, sse: false, text, errors: [], order: [] };
   }
   const sse = await h.readSSE(res);
   gw.capture('sse', sse.raw);
@@ -267,51 +270,48 @@ export async function anthropicStream(gw, { key, model, text, timeoutMs = 20_000
       out.order.push('junk');
       continue;
     }
-    const type = ev.event ?? obj.type;
-    out.order.push(type);
-    if (type === 'error') out.errors.push(obj.error ?? obj);
-    if (type === 'content_block_delta' && obj.delta?.type === 'text_delta') out.text += obj.delta.text;
-    if (type === 'message_stop') out.finished = true;
+    onEvent(ev, obj, out);
   }
   return out;
 }
 
-export async function geminiStream(gw, { key, model, text, timeoutMs = 20_000 }) {
-  const res = await gw.fetchOrExplain(`${gw.url}/v1beta/models/${encodeURIComponent(model)}:streamGenerateContent?alt=sse`, {
-    method: 'POST',
-    headers: { 'x-goog-api-key': key, 'content-type': 'application/json' },
-    body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text }] }] }),
-    signal: AbortSignal.timeout(timeoutMs),
-  }, 'POST :streamGenerateContent');
-  gw.captureHeaders(res);
-  if (!(res.headers.get('content-type') || '').includes('text/event-stream')) {
-    const body = await res.text();
-    gw.capture('body', body);
-    return { status: res.status, headers: res.headers, sse: false, text: body, errors: [], order: [] };
-  }
-  const sse = await h.readSSE(res);
-  gw.capture('sse', sse.raw);
-  const out = { status: res.status, headers: res.headers, sse: true, text: '', errors: [], order: [], finished: false, raw: sse.raw, readError: sse.readError };
-  for (const ev of sse.events) {
-    let obj = null;
-    try {
-      obj = JSON.parse(ev.data);
-    } catch {
-      out.order.push('junk');
-      continue;
-    }
-    if (obj.error) {
-      out.errors.push(obj.error);
-      out.order.push('error');
-      continue;
-    }
-    out.order.push('chunk');
-    for (const c of obj.candidates || []) {
-      for (const p of c.content?.parts || []) if (typeof p.text === 'string') out.text += p.text;
-      if (c.finishReason) out.finished = true;
-    }
-  }
-  return out;
+export function anthropicStream(gw, { key, model, text, timeoutMs = 20_000 }) {
+  return summarizeStream(gw, {
+    path: '/v1/messages',
+    headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01' },
+    body: { model, max_tokens: 256, stream: true, messages: [{ role: 'user', content: text }] },
+    what: 'POST /v1/messages (stream)',
+    timeoutMs,
+    onEvent(ev, obj, out) {
+      const type = ev.event ?? obj.type;
+      out.order.push(type);
+      if (type === 'error') out.errors.push(obj.error ?? obj);
+      if (type === 'content_block_delta' && obj.delta?.type === 'text_delta') out.text += obj.delta.text;
+      if (type === 'message_stop') out.finished = true;
+    },
+  });
+}
+
+export function geminiStream(gw, { key, model, text, timeoutMs = 20_000 }) {
+  return summarizeStream(gw, {
+    path: `/v1beta/models/${encodeURIComponent(model)}:streamGenerateContent?alt=sse`,
+    headers: { 'x-goog-api-key': key },
+    body: { contents: [{ role: 'user', parts: [{ text }] }] },
+    what: 'POST :streamGenerateContent',
+    timeoutMs,
+    onEvent(ev, obj, out) {
+      if (obj.error) {
+        out.errors.push(obj.error);
+        out.order.push('error');
+        return;
+      }
+      out.order.push('chunk');
+      for (const c of obj.candidates || []) {
+        for (const p of c.content?.parts || []) if (typeof p.text === 'string') out.text += p.text;
+        if (c.finishReason) out.finished = true;
+      }
+    },
+  });
 }
 
 // OpenAI ingress through the harness, with the same summary fields.
