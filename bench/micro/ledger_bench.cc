@@ -46,7 +46,7 @@ void BM_ReserveAndSettle(benchmark::State& state) {
     r.windows = windows;
     r.created_ms = 1;
     r.expires_ms = 1'000'000;
-    auto reserved = ledger->reserve(r);
+    auto reserved = (*ledger)->reserve(r);
     if (!reserved.ok() || !reserved->admitted) {
       state.SkipWithError("reserve failed");
       return;
@@ -58,7 +58,7 @@ void BM_ReserveAndSettle(benchmark::State& state) {
     e.output_tokens = 200;
     e.ts_ms = 2;
     e.settlement_reason = "usage";
-    auto settled = ledger->settle(e);
+    auto settled = (*ledger)->settle(e);
     if (!settled.ok() || !*settled) {
       state.SkipWithError("settle failed");
       return;

@@ -16,14 +16,38 @@ Error ledger_error(std::string message) {
 
 }  // namespace
 
-Result<SqliteLedger> SqliteLedger::open(std::string_view url) {
+Result<std::unique_ptr<SqliteLedger>> SqliteLedger::open(std::string_view url) {
   auto db = storage::SqliteDb::open(url);
   if (!db) return std::move(db).error();
   if (Status migrated = storage::migrate(*db); !migrated) return migrated.error();
-  return SqliteLedger(std::move(db).value());
+  return std::unique_ptr<SqliteLedger>(new SqliteLedger(std::move(db).value()));
 }
 
-Result<ReserveResult> SqliteLedger::reserve(const Reservation& r) {
+Status SqliteLedger::begin() {
+  return db_.exec("BEGIN IMMEDIATE");
+}
+
+Status SqliteLedger::commit() {
+  Status done = db_.exec("COMMIT");
+  if (!done) rollback();
+  return done;
+}
+
+void SqliteLedger::rollback() {
+  if (db_.in_transaction()) (void)db_.exec("ROLLBACK");
+}
+
+template <typename Body>
+Status SqliteLedger::savepoint(Body&& body) {
+  if (Status s = db_.exec("SAVEPOINT step"); !s) return s;
+  Status result = std::forward<Body>(body)();
+  if (result) return db_.exec("RELEASE step");
+  (void)db_.exec("ROLLBACK TO step");
+  (void)db_.exec("RELEASE step");
+  return result;
+}
+
+Result<ReserveResult> SqliteLedger::reserve_step(const Reservation& r) {
   if (r.amount_nanos < 0) return ledger_error("a reservation cannot be negative");
   // A fixed order (scope, window) for every writer: the lock-order rule of RELIABILITY step 3,
   // free here under SQLite's single write lock, kept so the PostgreSQL backend can share it.
@@ -32,7 +56,7 @@ Result<ReserveResult> SqliteLedger::reserve(const Reservation& r) {
     return a.scope != b.scope ? a.scope < b.scope : a.window < b.window;
   });
   ReserveResult result;
-  Status done = db_.transaction([&]() -> Status {
+  Status done = savepoint([&]() -> Status {
     auto upsert = db_.prepare(
         "INSERT INTO budget (scope, period, limit_nanos) VALUES (?1, ?2, ?3) "
         "ON CONFLICT (scope, period) DO UPDATE SET limit_nanos = excluded.limit_nanos");
@@ -89,10 +113,10 @@ Result<ReserveResult> SqliteLedger::reserve(const Reservation& r) {
   return done.error();
 }
 
-Result<bool> SqliteLedger::settle(const CostEvent& e) {
+Result<bool> SqliteLedger::settle_step(const CostEvent& e) {
   if (e.cost_nanos < 0) return ledger_error("a cost cannot be negative");
   bool recorded = false;
-  Status done = db_.transaction([&]() -> Status {
+  Status done = savepoint([&]() -> Status {
     auto held = db_.prepare(
         "SELECT amount_nanos, state FROM reservation WHERE request_id = ?1 AND attempt = ?2");
     if (!held) return held.error();
@@ -158,6 +182,19 @@ Result<bool> SqliteLedger::settle(const CostEvent& e) {
   });
   if (!done) return done.error();
   return recorded;
+}
+
+Status SqliteLedger::set_limit_step(const BudgetWindow& w) {
+  return savepoint([&]() -> Status {
+    auto upsert = db_.prepare(
+        "INSERT INTO budget (scope, period, limit_nanos) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (scope, period) DO UPDATE SET limit_nanos = excluded.limit_nanos");
+    if (!upsert) return upsert.error();
+    if (Status s = upsert->bind(1, w.scope); !s) return s;
+    if (Status s = upsert->bind(2, w.window); !s) return s;
+    if (Status s = upsert->bind(3, w.limit_nanos); !s) return s;
+    return upsert->run();
+  });
 }
 
 Result<int> SqliteLedger::sweep_expired(std::int64_t now_ms) {
@@ -229,6 +266,83 @@ Result<InvariantReport> SqliteLedger::check_invariants() {
     }
   }
   return report;
+}
+
+}  // namespace gw::cost
+
+namespace gw::cost {
+
+Result<std::vector<CostEvent>> SqliteLedger::events(const EventFilter& f) {
+  auto stmt = db_.prepare(
+      "SELECT request_id, attempt, ts_ms, coalesce(persona, ''), coalesce(team, ''), "
+      "coalesce(project, ''), coalesce(key_name, ''), coalesce(provider, ''), "
+      "coalesce(model, ''), input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, "
+      "reasoning_tokens, cost_nanos, coalesce(price_version, ''), coalesce(outcome, ''), "
+      "settlement_reason FROM cost_event WHERE ts_ms >= ?1 AND ts_ms < ?2 "
+      "AND (?3 = '' OR persona = ?3) AND (?4 = '' OR team = ?4) AND (?5 = '' OR key_name = ?5) "
+      "AND (?6 = '' OR provider = ?6) AND (?7 = '' OR model = ?7) ORDER BY ts_ms");
+  if (!stmt) return stmt.error();
+  const Status binds[] = {stmt->bind(1, f.from_ms),  stmt->bind(2, f.to_ms),
+                          stmt->bind(3, f.persona),  stmt->bind(4, f.team),
+                          stmt->bind(5, f.key_name), stmt->bind(6, f.provider),
+                          stmt->bind(7, f.model)};
+  for (const Status& b : binds) {
+    if (!b) return b.error();
+  }
+  std::vector<CostEvent> out;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    CostEvent e;
+    e.request_id = stmt->column_text(0);
+    e.attempt = static_cast<int>(stmt->column_int64(1));
+    e.ts_ms = stmt->column_int64(2);
+    e.persona = stmt->column_text(3);
+    e.team = stmt->column_text(4);
+    e.project = stmt->column_text(5);
+    e.key_name = stmt->column_text(6);
+    e.provider = stmt->column_text(7);
+    e.model = stmt->column_text(8);
+    e.input_tokens = stmt->column_int64(9);
+    e.output_tokens = stmt->column_int64(10);
+    e.cache_read_tokens = stmt->column_int64(11);
+    e.cache_write_tokens = stmt->column_int64(12);
+    e.reasoning_tokens = stmt->column_int64(13);
+    e.cost_nanos = stmt->column_int64(14);
+    e.price_version = stmt->column_text(15);
+    e.outcome = stmt->column_text(16);
+    e.settlement_reason = stmt->column_text(17);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Result<std::vector<BudgetState>> SqliteLedger::budgets(std::string_view scope_prefix) {
+  auto stmt = db_.prepare(
+      "SELECT scope, period, limit_nanos, spent_nanos, reserved_nanos FROM budget "
+      "WHERE substr(scope, 1, length(?1)) = ?1 ORDER BY scope, period");
+  if (!stmt) return stmt.error();
+  if (Status b = stmt->bind(1, scope_prefix); !b) return b.error();
+  std::vector<BudgetState> out;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back(BudgetState{stmt->column_text(0), stmt->column_text(1),
+                              stmt->column_int64(2), stmt->column_int64(3),
+                              stmt->column_int64(4)});
+  }
+  return out;
+}
+
+Result<std::pair<std::int64_t, std::int64_t>> SqliteLedger::open_reservations() {
+  auto stmt = db_.prepare(
+      "SELECT count(*), coalesce(sum(amount_nanos), 0) FROM reservation WHERE state = 'open'");
+  if (!stmt) return stmt.error();
+  auto row = stmt->step();
+  if (!row) return row.error();
+  return std::pair<std::int64_t, std::int64_t>{stmt->column_int64(0), stmt->column_int64(1)};
 }
 
 }  // namespace gw::cost

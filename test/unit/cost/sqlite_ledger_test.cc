@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <memory>
 #include <thread>
 
 namespace gw::cost {
@@ -29,10 +30,12 @@ class LedgerTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  SqliteLedger open() {
+  // A reference to a ledger the fixture owns, so the cases read `l.reserve(…)`.
+  SqliteLedger& open() {
     auto l = SqliteLedger::open(url_);
     EXPECT_TRUE(l.ok()) << l.error().message;
-    return std::move(l).value();
+    ledgers_.push_back(std::move(l).value());
+    return *ledgers_.back();
   }
 
   static void expect_invariants(SqliteLedger& l) {
@@ -43,6 +46,7 @@ class LedgerTest : public ::testing::Test {
 
   fs::path dir_;
   std::string url_;
+  std::vector<std::unique_ptr<SqliteLedger>> ledgers_;
 };
 
 Reservation res(std::string id, std::int64_t amount, std::vector<BudgetWindow> windows) {
@@ -69,7 +73,7 @@ const BudgetWindow kDay{"persona:dev", "day:2026-11-26", 100 * kCent};
 const BudgetWindow kTeam{"team:core", "day:2026-11-26", 30 * kCent};
 
 TEST_F(LedgerTest, ReservesWhileItFitsAndRefusesTheRest) {
-  auto l = open();
+  auto& l = open();
   auto a = l.reserve(res("a", 60 * kCent, {kDay}));
   ASSERT_TRUE(a.ok()) << a.error().message;
   EXPECT_TRUE(a->admitted);
@@ -82,7 +86,7 @@ TEST_F(LedgerTest, ReservesWhileItFitsAndRefusesTheRest) {
 }
 
 TEST_F(LedgerTest, AllOrNothingAcrossWindows) {
-  auto l = open();
+  auto& l = open();
   ASSERT_TRUE(l.reserve(res("a", 25 * kCent, {kDay, kTeam}))->admitted);
   // The persona window has room, the team window does not: neither is charged.
   auto b = l.reserve(res("b", 10 * kCent, {kDay, kTeam}));
@@ -96,7 +100,7 @@ TEST_F(LedgerTest, AllOrNothingAcrossWindows) {
 }
 
 TEST_F(LedgerTest, SettlesExactlyOnceAndReleasesTheReservation) {
-  auto l = open();
+  auto& l = open();
   ASSERT_TRUE(l.reserve(res("a", 20 * kCent, {kDay, kTeam}))->admitted);
   auto first = l.settle(event("a", 7 * kCent));
   ASSERT_TRUE(first.ok()) << first.error().message;
@@ -115,7 +119,7 @@ TEST_F(LedgerTest, SettlesExactlyOnceAndReleasesTheReservation) {
 }
 
 TEST_F(LedgerTest, OvershootIsChargedAndReported) {
-  auto l = open();
+  auto& l = open();
   ASSERT_TRUE(l.reserve(res("a", 30 * kCent, {kTeam}))->admitted);
   EXPECT_TRUE(*l.settle(event("a", 31 * kCent)));  // the provider ignored max_tokens
   auto report = l.check_invariants();
@@ -126,13 +130,13 @@ TEST_F(LedgerTest, OvershootIsChargedAndReported) {
 
 TEST_F(LedgerTest, SweeperSettlesExpiredReservationsAtTheReservedAmount) {
   {
-    auto l = open();
+    auto& l = open();
     ASSERT_TRUE(l.reserve(res("crashed", 12 * kCent, {kDay}))->admitted);
     auto later = res("fresh", 5 * kCent, {kDay});
     later.expires_ms = 10'000'000;
     ASSERT_TRUE(l.reserve(later)->admitted);
   }  // "crash": the process goes away with both open
-  auto l = open();
+  auto& l = open();
   EXPECT_EQ(*l.sweep_expired(60999), 0);
   EXPECT_EQ(*l.sweep_expired(61000), 1);
   EXPECT_EQ(*l.sweep_expired(61000), 0) << "swept once";
@@ -149,7 +153,7 @@ TEST_F(LedgerTest, SweeperSettlesExpiredReservationsAtTheReservedAmount) {
 TEST_F(LedgerTest, NearlySpentBudgetUnderConcurrentWriters) {
   const BudgetWindow dollar{"persona:dev", "day:2026-11-26", 100 * kCent};
   {
-    auto l = open();
+    auto& l = open();
     ASSERT_TRUE(l.reserve(res("spent", 90 * kCent, {dollar}))->admitted);
     ASSERT_TRUE(*l.settle(event("spent", 90 * kCent)));
   }
@@ -165,7 +169,7 @@ TEST_F(LedgerTest, NearlySpentBudgetUnderConcurrentWriters) {
       }
       for (int i = 0; i < 25; ++i) {
         auto r =
-            l->reserve(res("r" + std::to_string(t) + "-" + std::to_string(i), 2 * kCent, {dollar}));
+            (*l)->reserve(res("r" + std::to_string(t) + "-" + std::to_string(i), 2 * kCent, {dollar}));
         if (!r.ok()) {
           ++failed;
         } else if (r->admitted) {
@@ -177,13 +181,13 @@ TEST_F(LedgerTest, NearlySpentBudgetUnderConcurrentWriters) {
   for (auto& w : writers) w.join();
   EXPECT_EQ(failed.load(), 0) << "no writer saw 'database is locked'";
   EXPECT_EQ(admitted.load(), 5);
-  auto l = open();
+  auto& l = open();
   EXPECT_EQ(*l.db().query_int("SELECT spent_nanos + reserved_nanos FROM budget"), 100 * kCent);
   expect_invariants(l);
 }
 
 TEST_F(LedgerTest, NegativeAmountsAreRefused) {
-  auto l = open();
+  auto& l = open();
   EXPECT_FALSE(l.reserve(res("a", -1, {kDay})).ok());
   EXPECT_FALSE(l.settle(event("a", -1)).ok());
 }

@@ -1,0 +1,45 @@
+#include "cost/ledger.h"
+
+#include "cost/sqlite_ledger.h"
+
+namespace gw::cost {
+
+Result<ReserveResult> Ledger::reserve(const Reservation& reservation) {
+  if (Status s = begin(); !s) return s.error();
+  auto result = reserve_step(reservation);
+  if (!result) {
+    rollback();
+    return result;
+  }
+  if (Status s = commit(); !s) return s.error();
+  return result;
+}
+
+Result<bool> Ledger::settle(const CostEvent& event) {
+  if (Status s = begin(); !s) return s.error();
+  auto result = settle_step(event);
+  if (!result) {
+    rollback();
+    return result;
+  }
+  if (Status s = commit(); !s) return s.error();
+  return result;
+}
+
+Status Ledger::set_limit(const BudgetWindow& window) {
+  if (Status s = begin(); !s) return s;
+  Status result = set_limit_step(window);
+  if (!result) {
+    rollback();
+    return result;
+  }
+  return commit();
+}
+
+Result<std::unique_ptr<Ledger>> open_ledger(std::string_view url) {
+  auto sqlite = SqliteLedger::open(url);
+  if (!sqlite) return std::move(sqlite).error();
+  return std::unique_ptr<Ledger>(std::move(sqlite).value());
+}
+
+}  // namespace gw::cost

@@ -1,0 +1,125 @@
+// The cost ledger's one interface (RELIABILITY "Budget design that holds under concurrency"), with
+// a SQLite backend (sqlite_ledger, the default) and a PostgreSQL one (pg_ledger). A ledger holds
+// USD budget windows (persona/team/key × hour/day/month), the reservations request attempts hold
+// in them, and one cost event per billed attempt. Money is integer nano-dollars.
+//
+// One object owns one connection and is not thread-safe: the request path reaches it only
+// through the LedgerWriter's thread, which groups operations into small transactions (one
+// savepoint per operation, so one operation's failure undoes only itself).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+
+namespace gw::cost {
+
+// One budget window: scope "persona:dev" × period "day:2026-11-26" with its limit.
+struct BudgetWindow {
+  std::string scope;
+  std::string window;
+  std::int64_t limit_nanos = 0;
+  std::int64_t resets_at_ms = 0;  // end of the window (Retry-After when it is full); not stored
+};
+
+struct Reservation {
+  std::string request_id;
+  int attempt = 1;
+  std::int64_t amount_nanos = 0;
+  std::vector<BudgetWindow> windows;  // every window the attempt is charged to
+  std::int64_t created_ms = 0;
+  std::int64_t expires_ms = 0;  // start + deadline + grace: the sweeper settles it after this
+};
+
+struct ReserveResult {
+  bool admitted = false;
+  BudgetWindow refused;  // when not admitted: the first window (in lock order) it did not fit
+};
+
+struct CostEvent {
+  std::string request_id;
+  int attempt = 1;
+  std::int64_t ts_ms = 0;
+  std::string persona, team, project, key_name, provider, model;
+  std::int64_t input_tokens = 0, output_tokens = 0, cache_read_tokens = 0, cache_write_tokens = 0,
+               reasoning_tokens = 0;
+  std::int64_t cost_nanos = 0;
+  std::string price_version;      // "openai/gpt-4o@2024-10-01"
+  std::string outcome;            // "ok", an error kind, "client_gone", "budget_cut", …
+  std::string settlement_reason;  // "usage", "metered", "crash_recovery", "tracked", …
+};
+
+struct InvariantReport {
+  std::vector<std::string> violations;  // empty when I1–I3 hold
+  bool ok() const { return violations.empty(); }
+};
+
+// Which events a query reads: [from_ms, to_ms), and optionally one persona/team/key/provider.
+struct EventFilter {
+  std::int64_t from_ms = 0;
+  std::int64_t to_ms = INT64_MAX;
+  std::string persona, team, key_name, provider, model;
+};
+
+// A window's state, for reports and the alert thresholds.
+struct BudgetState {
+  std::string scope;
+  std::string window;
+  std::int64_t limit_nanos = 0;
+  std::int64_t spent_nanos = 0;
+  std::int64_t reserved_nanos = 0;
+};
+
+class Ledger {
+ public:
+  virtual ~Ledger() = default;
+
+  // Transaction control for the writer's batches. The *_step operations run inside it.
+  virtual Status begin() = 0;
+  virtual Status commit() = 0;
+  virtual void rollback() = 0;
+
+  // Reserves amount_nanos in every window, or in none: admitted only if each window keeps
+  // spent + reserved ≤ limit. Windows are taken in a fixed (scope, window) order (the lock order
+  // that keeps concurrent PostgreSQL writers deadlock-free), created on first use with their
+  // limit; a changed limit takes effect with the next reservation. A refusal is a result, not
+  // an error; an error undoes the step and only the step.
+  virtual Result<ReserveResult> reserve_step(const Reservation& reservation) = 0;
+
+  // Records the event and releases its reservation (if any): the windows are charged
+  // cost_nanos, their reserved amount drops by what was held. Idempotent: false when
+  // (request_id, attempt) was already settled, and nothing changes.
+  virtual Result<bool> settle_step(const CostEvent& event) = 0;
+
+  // Sets a window's limit at once (an admin edit); spent/reserved are kept.
+  virtual Status set_limit_step(const BudgetWindow& window) = 0;
+
+  // One-transaction forms of the steps.
+  Result<ReserveResult> reserve(const Reservation& reservation);
+  Result<bool> settle(const CostEvent& event);
+  Status set_limit(const BudgetWindow& window);
+
+  // Settles every open reservation whose expires_ms ≤ now_ms at its reserved amount
+  // (settlement_reason "crash_recovery", outcome "unknown"). Returns how many.
+  virtual Result<int> sweep_expired(std::int64_t now_ms) = 0;
+
+  // I1 spent + reserved ≤ limit per window (an overshoot at settlement is reported), reserved =
+  // Σ open reservations, I3 spent = Σ events charged to the window, I2 one event per settled
+  // reservation.
+  virtual Result<InvariantReport> check_invariants() = 0;
+
+  // Reads, for the cost APIs.
+  virtual Result<std::vector<CostEvent>> events(const EventFilter& filter) = 0;
+  virtual Result<std::vector<BudgetState>> budgets(std::string_view scope_prefix) = 0;
+  // Open reservations (count, Σ amount): the drain and the tests read it.
+  virtual Result<std::pair<std::int64_t, std::int64_t>> open_reservations() = 0;
+};
+
+// "sqlite://PATH" (or a bare path) or "postgres://…"/"postgresql://…". Migrates the schema.
+Result<std::unique_ptr<Ledger>> open_ledger(std::string_view url);
+
+}  // namespace gw::cost
