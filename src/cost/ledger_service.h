@@ -1,0 +1,91 @@
+// The ledger off the I/O threads. I/O threads submit operations, which never block: each goes on
+// a bounded queue (a full queue answers at once with an error, so budgeted admission fails
+// closed instead of waiting). One writer thread owns the ledger's connection and commits what has
+// queued in small batches — one transaction, one fsync, a savepoint per operation — then calls
+// each operation's completion on the writer thread (callers post it back to their executor; see
+// api/ledger_await.h). Reads (cost APIs) run on a second connection and thread so a long report
+// never delays a reservation.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "common/result.h"
+#include "cost/ledger.h"
+
+namespace gw::cost {
+
+struct LedgerServiceOptions {
+  std::size_t queue_capacity = 16384;  // operations waiting for the writer
+  std::size_t max_batch = 256;         // operations per transaction
+  // Group commit: after an operation arrives, wait this long for more before committing.
+  std::chrono::microseconds linger{500};
+  std::chrono::milliseconds sweep_interval{10000};  // settles reservations a crash left open
+};
+
+struct LedgerCounters {
+  std::atomic<std::uint64_t> batches{0};
+  std::atomic<std::uint64_t> operations{0};
+  std::atomic<std::uint64_t> rejected{0};  // queue full or closed
+  std::atomic<std::uint64_t> failed{0};    // an operation's transaction failed
+  std::atomic<std::uint64_t> swept{0};     // reservations settled by the sweeper
+};
+
+class LedgerService {
+ public:
+  using ReserveDone = std::function<void(Result<ReserveResult>)>;
+  using SettleDone = std::function<void(Result<bool>)>;
+  using StatusDone = std::function<void(Status)>;
+  using ReadJob = std::function<void(Ledger&)>;
+
+  // Opens two connections to `url` (migrating the schema), sweeps what a crash left open, and
+  // starts the writer and reader threads.
+  static Result<std::unique_ptr<LedgerService>> start(const std::string& url,
+                                                      LedgerServiceOptions options = {});
+  ~LedgerService();  // stop()
+
+  void reserve(Reservation r, ReserveDone done);
+  void settle(CostEvent e, SettleDone done);
+  void set_limit(BudgetWindow w, StatusDone done);
+  // Runs job on the reader thread with the reader's connection.
+  void read(ReadJob job);
+
+  // Commits what is queued, then stops both threads. Idempotent; later operations fail.
+  void stop();
+
+  const LedgerCounters& counters() const { return counters_; }
+  std::size_t queued() const;
+
+ private:
+  struct Op;
+  LedgerService(std::unique_ptr<Ledger> writer, std::unique_ptr<Ledger> reader,
+                LedgerServiceOptions options);
+  bool push(Op op);
+  void write_loop();
+  void read_loop();
+
+  std::unique_ptr<Ledger> writer_ledger_;
+  std::unique_ptr<Ledger> reader_ledger_;
+  LedgerServiceOptions options_;
+  LedgerCounters counters_;
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<Op> queue_;
+  std::mutex read_mu_;
+  std::condition_variable read_wake_;
+  std::deque<ReadJob> reads_;
+  bool stopping_ = false;
+  std::thread writer_;
+  std::thread reader_;
+};
+
+}  // namespace gw::cost
