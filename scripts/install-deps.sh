@@ -11,6 +11,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
   nginx-light wrk nodejs curl procps
+  postgresql libpq-dev redis-server libhiredis-dev
 )
 
 missing=()

@@ -12,6 +12,14 @@
 #include "spi/dialect.h"
 #include "storage/request_log.h"
 
+namespace gw::cost {
+class LedgerService;
+class RateLimiter;
+}  // namespace gw::cost
+namespace gw::keys {
+class KeyStore;
+}  // namespace gw::keys
+
 namespace gw {
 
 struct GatewayHandlerDeps {
@@ -19,6 +27,9 @@ struct GatewayHandlerDeps {
   AccessLog* access_log = nullptr;             // may be null
   storage::RequestLog* request_log = nullptr;  // may be null
   std::function<bool()> ready;                 // false while starting or draining
+  cost::LedgerService* ledger = nullptr;       // budgets and cost events; may be null
+  cost::RateLimiter* rate_limiter = nullptr;   // may be null: no rate limits
+  keys::KeyStore* keys = nullptr;              // keys created at run time; may be null
 };
 
 class GatewayHandler final : public http::Handler {

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 #include "http/server_limits.h"
@@ -71,6 +72,22 @@ struct KeyConfig {
   // Only for local_demo configs whose key is written in plaintext: lets `serve` print a curl
   // line that works as printed. Empty otherwise; never logged.
   std::string demo_plaintext;
+  boost::json::object budget;       // this key's own budget and rate limits (schema "budget")
+  std::vector<std::string> scopes;  // what the key may do ("chat", "cost:read", …); empty = all
+  std::int64_t expires_ms = 0;      // Unix ms after which the key is refused; 0 = never
+  std::string id;                   // a stored key's id ("" for keys in the config file)
+};
+
+// Budgets, prices and cost reporting (the cost module reads the budget objects).
+struct CostConfig {
+  std::string timezone = "UTC";  // calendar windows (hour/day/month) align to this zone
+  boost::json::array pricing;    // entries that add to or override config/pricing/list-prices.json
+  // Per-request cap (nano-dollars) reserved for a model with no price: without it such a model
+  // is refused for budgeted traffic (fail closed).
+  std::int64_t unpriced_cap_nanos = 0;
+  std::string alert_webhook;       // POSTed on a threshold crossing or an anomaly; "" = none
+  double anomaly_multiple = 3.0;   // hourly rate above this × its trailing baseline is an anomaly
+  std::chrono::milliseconds sweep_interval{10000};
 };
 
 struct Config {
@@ -82,6 +99,10 @@ struct Config {
   std::map<std::string, ProviderSettings> providers;
   std::map<std::string, PersonaConfig> personas;
   std::vector<KeyConfig> keys;
+  std::map<std::string, boost::json::object> team_budgets;  // team → schema "budget" object
+  CostConfig cost;
+  std::string ledger_url;  // where the cost ledger lives; "" = storage_url
+  std::string redis_url;   // rate limits shared by every instance; "" = in process
   std::string source_path;
 };
 

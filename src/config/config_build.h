@@ -65,5 +65,6 @@ void build_server_sections(const boost::json::object& root, Config& config, Buil
 void build_providers(const boost::json::object& root, Config& config, BuildContext& ctx);
 void build_personas(const boost::json::object& root, Config& config, BuildContext& ctx);
 void build_keys(const boost::json::object& root, Config& config, BuildContext& ctx);
+void build_cost_sections(const boost::json::object& root, Config& config, BuildContext& ctx);
 
 }  // namespace gw::config

@@ -37,6 +37,7 @@ ConfigLoad build_config(const boost::json::value& document, const ConfigLoadOpti
     config::build_providers(*root, config, ctx);
     config::build_personas(*root, config, ctx);
     config::build_keys(*root, config, ctx);
+    config::build_cost_sections(*root, config, ctx);
   }
 
   // A value inherited by several personas is checked once per persona; report it once.

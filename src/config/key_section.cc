@@ -76,6 +76,12 @@ void build_keys(const boost::json::object& root, Config& config, BuildContext& c
     }
     key.team = member_string(*entry, "team").value_or(persona ? persona->team : "");
     key.project = member_string(*entry, "project").value_or(persona ? persona->project : "");
+    if (const auto* budget = member_object(*entry, "budget")) key.budget = *budget;
+    if (const auto* scopes = member_array(*entry, "scopes")) {
+      for (const auto& s : *scopes) {
+        if (s.is_string()) key.scopes.emplace_back(s.get_string());
+      }
+    }
 
     const auto reference = member_string(*entry, "key");
     if (!reference) continue;  // the schema reported it
