@@ -85,8 +85,8 @@ struct CostConfig {
   // Per-request cap (nano-dollars) reserved for a model with no price: without it such a model
   // is refused for budgeted traffic (fail closed).
   std::int64_t unpriced_cap_nanos = 0;
-  std::string alert_webhook;       // POSTed on a threshold crossing or an anomaly; "" = none
-  double anomaly_multiple = 3.0;   // hourly rate above this × its trailing baseline is an anomaly
+  std::string alert_webhook;      // POSTed on a threshold crossing or an anomaly; "" = none
+  double anomaly_multiple = 3.0;  // hourly rate above this × its trailing baseline is an anomaly
   std::chrono::milliseconds sweep_interval{10000};
 };
 

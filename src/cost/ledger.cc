@@ -1,5 +1,6 @@
 #include "cost/ledger.h"
 
+#include "cost/pg_ledger.h"
 #include "cost/sqlite_ledger.h"
 
 namespace gw::cost {
@@ -37,6 +38,11 @@ Status Ledger::set_limit(const BudgetWindow& window) {
 }
 
 Result<std::unique_ptr<Ledger>> open_ledger(std::string_view url) {
+  if (url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+    auto pg = PgLedger::open(url);
+    if (!pg) return std::move(pg).error();
+    return std::unique_ptr<Ledger>(std::move(pg).value());
+  }
   auto sqlite = SqliteLedger::open(url);
   if (!sqlite) return std::move(sqlite).error();
   return std::unique_ptr<Ledger>(std::move(sqlite).value());

@@ -30,6 +30,10 @@ struct Reservation {
   std::string request_id;
   int attempt = 1;
   std::int64_t amount_nanos = 0;
+  // When > 0 the reservation is flexible: it takes as much of amount_nanos as every window can
+  // still give, and is refused only below this (a request without max_tokens gets the output its
+  // budget affords). 0: exactly amount_nanos or nothing.
+  std::int64_t min_amount_nanos = 0;
   std::vector<BudgetWindow> windows;  // every window the attempt is charged to
   std::int64_t created_ms = 0;
   std::int64_t expires_ms = 0;  // start + deadline + grace: the sweeper settles it after this
@@ -37,6 +41,7 @@ struct Reservation {
 
 struct ReserveResult {
   bool admitted = false;
+  std::int64_t amount_nanos = 0;  // what was reserved (≤ the ask when flexible)
   BudgetWindow refused;  // when not admitted: the first window (in lock order) it did not fit
 };
 

@@ -75,10 +75,35 @@ Result<ReserveResult> SqliteLedger::reserve_step(const Reservation& r) {
       if (Status s = upsert->bind(2, w.window); !s) return s;
       if (Status s = upsert->bind(3, w.limit_nanos); !s) return s;
       if (Status s = upsert->run(); !s) return s;
+    }
+    std::int64_t amount = r.amount_nanos;
+    if (r.min_amount_nanos > 0) {
+      // Flexible: as much as the tightest window still has (read under the write lock).
+      auto room = db_.prepare(
+          "SELECT limit_nanos - spent_nanos - reserved_nanos FROM budget "
+          "WHERE scope = ?1 AND period = ?2");
+      if (!room) return room.error();
+      for (const BudgetWindow& w : windows) {
+        room->reset();
+        if (Status s = room->bind(1, w.scope); !s) return s;
+        if (Status s = room->bind(2, w.window); !s) return s;
+        auto row = room->step();
+        if (!row) return row.error();
+        const std::int64_t left = *row ? room->column_int64(0) : 0;
+        if (left < r.min_amount_nanos) {
+          result.refused = w;
+          return Error::make(ErrorKind::policy_budget_exceeded, "window full",
+                             std::string(kExceeded));
+        }
+        amount = std::min(amount, left);
+      }
+    }
+    result.amount_nanos = amount;
+    for (const BudgetWindow& w : windows) {
       take->reset();
       if (Status s = take->bind(1, w.scope); !s) return s;
       if (Status s = take->bind(2, w.window); !s) return s;
-      if (Status s = take->bind(3, r.amount_nanos); !s) return s;
+      if (Status s = take->bind(3, amount); !s) return s;
       if (Status s = take->run(); !s) return s;
       if (db_.changes() != 1) {
         result.refused = w;
@@ -100,7 +125,7 @@ Result<ReserveResult> SqliteLedger::reserve_step(const Reservation& r) {
     if (!hold) return hold.error();
     if (Status s = hold->bind(1, r.request_id); !s) return s;
     if (Status s = hold->bind(2, r.attempt); !s) return s;
-    if (Status s = hold->bind(3, r.amount_nanos); !s) return s;
+    if (Status s = hold->bind(3, amount); !s) return s;
     if (Status s = hold->bind(4, r.created_ms); !s) return s;
     if (Status s = hold->bind(5, r.expires_ms); !s) return s;
     return hold->run();
@@ -329,9 +354,8 @@ Result<std::vector<BudgetState>> SqliteLedger::budgets(std::string_view scope_pr
     auto row = stmt->step();
     if (!row) return row.error();
     if (!*row) break;
-    out.push_back(BudgetState{stmt->column_text(0), stmt->column_text(1),
-                              stmt->column_int64(2), stmt->column_int64(3),
-                              stmt->column_int64(4)});
+    out.push_back(BudgetState{stmt->column_text(0), stmt->column_text(1), stmt->column_int64(2),
+                              stmt->column_int64(3), stmt->column_int64(4)});
   }
   return out;
 }

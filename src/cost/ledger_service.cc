@@ -1,0 +1,208 @@
+#include "cost/ledger_service.h"
+
+#include <variant>
+#include <vector>
+
+#include "observability/log.h"
+
+namespace gw::cost {
+
+struct LedgerService::Op {
+  std::variant<Reservation, CostEvent, BudgetWindow> what;
+  ReserveDone reserved;
+  SettleDone settled;
+  StatusDone done;
+};
+
+namespace {
+
+Error closed_error() {
+  return Error::make(ErrorKind::gateway_unavailable,
+                     "the cost ledger is not accepting operations (queue full or shutting down)",
+                     "ledger_unavailable");
+}
+
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<LedgerService>> LedgerService::start(const std::string& url,
+                                                            LedgerServiceOptions options) {
+  auto writer = open_ledger(url);
+  if (!writer) return std::move(writer).error();
+  auto reader = open_ledger(url);
+  if (!reader) return std::move(reader).error();
+  // Reservations a crash left open are settled at their reserved amount: on SQLite (one
+  // process owns the file) all of them at once; on a shared PostgreSQL only expired ones, since
+  // another instance may still be serving the rest. Later ones by the periodic sweep.
+  const bool shared = url.starts_with("postgres");
+  auto swept = (*writer)->sweep_expired(shared ? wall_ms() : INT64_MAX);
+  if (!swept) return std::move(swept).error();
+  if (*swept > 0) GW_LOG_WARN("ledger: settled {} reservations left open by a crash", *swept);
+  std::unique_ptr<LedgerService> service(
+      new LedgerService(std::move(writer).value(), std::move(reader).value(), options));
+  service->counters_.swept += static_cast<std::uint64_t>(*swept);
+  return service;
+}
+
+LedgerService::LedgerService(std::unique_ptr<Ledger> writer, std::unique_ptr<Ledger> reader,
+                             LedgerServiceOptions options)
+    : writer_ledger_(std::move(writer)), reader_ledger_(std::move(reader)), options_(options) {
+  writer_ = std::thread([this] { write_loop(); });
+  reader_ = std::thread([this] { read_loop(); });
+}
+
+LedgerService::~LedgerService() {
+  stop();
+}
+
+bool LedgerService::push(Op op) {
+  {
+    std::lock_guard lock(mu_);
+    if (!stopping_ && queue_.size() < options_.queue_capacity) {
+      queue_.push_back(std::move(op));
+      wake_.notify_one();
+      return true;
+    }
+  }
+  ++counters_.rejected;
+  return false;
+}
+
+void LedgerService::reserve(Reservation r, ReserveDone done) {
+  Op op{std::move(r), std::move(done), {}, {}};
+  ReserveDone fallback = op.reserved;
+  if (!push(std::move(op))) fallback(closed_error());
+}
+
+void LedgerService::settle(CostEvent e, SettleDone done) {
+  Op op{std::move(e), {}, std::move(done), {}};
+  SettleDone fallback = op.settled;
+  if (!push(std::move(op))) fallback(closed_error());
+}
+
+void LedgerService::set_limit(BudgetWindow w, StatusDone done) {
+  Op op{std::move(w), {}, {}, std::move(done)};
+  StatusDone fallback = op.done;
+  if (!push(std::move(op))) fallback(closed_error());
+}
+
+void LedgerService::read(ReadJob job) {
+  std::lock_guard lock(read_mu_);
+  reads_.push_back(std::move(job));
+  read_wake_.notify_one();
+}
+
+std::size_t LedgerService::queued() const {
+  std::lock_guard lock(mu_);
+  return queue_.size();
+}
+
+void LedgerService::stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  {
+    std::lock_guard lock(read_mu_);
+    read_wake_.notify_all();
+  }
+  if (writer_.joinable()) writer_.join();
+  if (reader_.joinable()) reader_.join();
+}
+
+void LedgerService::write_loop() {
+  auto next_sweep = std::chrono::steady_clock::now() + options_.sweep_interval;
+  std::vector<Op> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      wake_.wait_until(lock, next_sweep, [&] { return stopping_ || !queue_.empty(); });
+      if (!queue_.empty() && !stopping_ && queue_.size() < options_.max_batch) {
+        // Group commit: let concurrent requests join this transaction.
+        wake_.wait_for(lock, options_.linger,
+                       [&] { return stopping_ || queue_.size() >= options_.max_batch; });
+      }
+      while (!queue_.empty() && batch.size() < options_.max_batch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      if (batch.empty() && stopping_) return;
+    }
+    if (std::chrono::steady_clock::now() >= next_sweep) {
+      auto swept = writer_ledger_->sweep_expired(wall_ms());
+      if (swept && *swept > 0) {
+        counters_.swept += static_cast<std::uint64_t>(*swept);
+        GW_LOG_WARN("ledger: settled {} expired reservations at their reserved amount", *swept);
+      }
+      next_sweep = std::chrono::steady_clock::now() + options_.sweep_interval;
+    }
+    if (batch.empty()) continue;
+    // One transaction for the batch; each operation in its own savepoint. Results are delivered
+    // only after COMMIT: an admitted reservation or a recorded event is durable when its caller
+    // hears of it. A failed COMMIT fails every operation in the batch (settlements are
+    // idempotent, so a caller may retry one safely).
+    std::vector<Result<ReserveResult>> reserves;
+    std::vector<Result<bool>> settles;
+    std::vector<Status> limits;
+    Status begun = writer_ledger_->begin();
+    for (Op& op : batch) {
+      if (auto* r = std::get_if<Reservation>(&op.what)) {
+        reserves.push_back(begun ? writer_ledger_->reserve_step(*r)
+                                 : Result<ReserveResult>(begun.error()));
+      } else if (auto* e = std::get_if<CostEvent>(&op.what)) {
+        settles.push_back(begun ? writer_ledger_->settle_step(*e) : Result<bool>(begun.error()));
+      } else if (auto* w = std::get_if<BudgetWindow>(&op.what)) {
+        limits.push_back(begun ? writer_ledger_->set_limit_step(*w) : begun);
+      }
+    }
+    Status committed = begun ? writer_ledger_->commit() : begun;
+    if (!committed) {
+      writer_ledger_->rollback();
+      counters_.failed += batch.size();
+      GW_LOG_ERROR("ledger: a batch of {} operations failed: {}", batch.size(),
+                   committed.error().message);
+    }
+    ++counters_.batches;
+    counters_.operations += batch.size();
+    std::size_t ri = 0, si = 0, li = 0;
+    for (Op& op : batch) {
+      if (std::holds_alternative<Reservation>(op.what)) {
+        auto& r = reserves[ri++];
+        op.reserved(committed ? std::move(r) : Result<ReserveResult>(committed.error()));
+      } else if (std::holds_alternative<CostEvent>(op.what)) {
+        auto& s = settles[si++];
+        op.settled(committed ? std::move(s) : Result<bool>(committed.error()));
+      } else {
+        auto& l = limits[li++];
+        op.done(committed ? std::move(l) : committed);
+      }
+    }
+    batch.clear();
+  }
+}
+
+void LedgerService::read_loop() {
+  for (;;) {
+    ReadJob job;
+    {
+      std::unique_lock lock(read_mu_);
+      read_wake_.wait(lock, [&] {
+        std::lock_guard inner(mu_);
+        return stopping_ || !reads_.empty();
+      });
+      if (reads_.empty()) return;
+      job = std::move(reads_.front());
+      reads_.pop_front();
+    }
+    job(*reader_ledger_);
+  }
+}
+
+}  // namespace gw::cost
