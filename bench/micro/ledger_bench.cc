@@ -1,12 +1,16 @@
-// The SQLite ledger's sustained rate (issue 5: "the ledger's sustained events/s"): one billed
-// attempt = reserve in two budget windows + settle, each its own synchronous=FULL transaction on
-// a file database, from 1 to 4 writer threads with a connection each.
+// The ledger's sustained rate (issue 5: "the ledger's sustained events/s"): one billed attempt =
+// reserve in two budget windows + settle, each its own durable transaction, from 1 to 4 writer
+// threads with a connection each. SQLite: synchronous=FULL on a file database. PostgreSQL: the
+// database at GW_BENCH_PG_URL (e.g. one scripts/pg.sh started; fsync on), skipped when unset.
 #include <benchmark/benchmark.h>
 
 #include <atomic>
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
+#include "cost/pg_ledger.h"
 #include "cost/sqlite_ledger.h"
 
 namespace {
@@ -14,6 +18,8 @@ namespace {
 namespace fs = std::filesystem;
 using gw::cost::BudgetWindow;
 using gw::cost::CostEvent;
+using gw::cost::Ledger;
+using gw::cost::PgLedger;
 using gw::cost::Reservation;
 using gw::cost::SqliteLedger;
 
@@ -29,24 +35,21 @@ std::string database_url() {
 
 std::atomic<long> g_next{0};
 
-void BM_ReserveAndSettle(benchmark::State& state) {
-  auto ledger = SqliteLedger::open(database_url());
-  if (!ledger.ok()) {
-    state.SkipWithError(ledger.error().message.c_str());
-    return;
-  }
+// Billed attempts on one ledger until the benchmark has enough. Request ids carry `run` so a
+// database that outlives the process (PostgreSQL) never sees an id twice.
+void billed_attempts(benchmark::State& state, Ledger& ledger, const std::string& run) {
   const std::vector<BudgetWindow> windows = {
       {"persona:bench", "day:2026-11-26", 1'000'000'000'000'000},
       {"team:bench", "month:2026-11", 1'000'000'000'000'000}};
   for (auto _ : state) {
-    const std::string id = "req-" + std::to_string(g_next.fetch_add(1));
+    const std::string id = run + "-" + std::to_string(g_next.fetch_add(1));
     Reservation r;
     r.request_id = id;
     r.amount_nanos = 20'000'000;
     r.windows = windows;
     r.created_ms = 1;
     r.expires_ms = 1'000'000;
-    auto reserved = (*ledger)->reserve(r);
+    auto reserved = ledger.reserve(r);
     if (!reserved.ok() || !reserved->admitted) {
       state.SkipWithError("reserve failed");
       return;
@@ -58,7 +61,7 @@ void BM_ReserveAndSettle(benchmark::State& state) {
     e.output_tokens = 200;
     e.ts_ms = 2;
     e.settlement_reason = "usage";
-    auto settled = (*ledger)->settle(e);
+    auto settled = ledger.settle(e);
     if (!settled.ok() || !*settled) {
       state.SkipWithError("settle failed");
       return;
@@ -66,7 +69,34 @@ void BM_ReserveAndSettle(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
+
+void BM_ReserveAndSettle(benchmark::State& state) {
+  auto ledger = SqliteLedger::open(database_url());
+  if (!ledger.ok()) {
+    state.SkipWithError(ledger.error().message.c_str());
+    return;
+  }
+  billed_attempts(state, **ledger, "req");
+}
 BENCHMARK(BM_ReserveAndSettle)->ThreadRange(1, 4)->UseRealTime()->MinTime(3.0);
+
+void BM_PgReserveAndSettle(benchmark::State& state) {
+  const char* url = std::getenv("GW_BENCH_PG_URL");
+  if (url == nullptr || *url == '\0') {
+    state.SkipWithError("GW_BENCH_PG_URL is not set (scripts/pg.sh start DIR PORT prints one)");
+    return;
+  }
+  auto ledger = PgLedger::open(url);
+  if (!ledger.ok()) {
+    state.SkipWithError(ledger.error().message.c_str());
+    return;
+  }
+  static const std::string run =
+      "pg-" + std::to_string(::getpid()) + "-" +
+      std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
+  billed_attempts(state, **ledger, run);
+}
+BENCHMARK(BM_PgReserveAndSettle)->ThreadRange(1, 4)->UseRealTime()->MinTime(3.0);
 
 }  // namespace
 
