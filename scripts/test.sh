@@ -30,6 +30,22 @@ cmake --build --preset ci
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
+# One real PostgreSQL and one real Redis for every suite (the ledger and rate-limit tests, and the
+# multi-instance integration tests), on free loopback ports, stopped on exit whatever happens.
+step "starting PostgreSQL and Redis (loopback, throwaway)"
+SERVICES_DIR=$(mktemp -d /tmp/gw-services.XXXXXX)
+free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+stop_services() {
+  scripts/pg.sh stop "$SERVICES_DIR/pg" >/dev/null 2>&1 || true
+  scripts/redis.sh stop "$SERVICES_DIR/redis" >/dev/null 2>&1 || true
+  rm -rf "$SERVICES_DIR"
+}
+trap stop_services EXIT
+GW_TEST_PG_URL=$(scripts/pg.sh start "$SERVICES_DIR/pg" "$(free_port)")
+GW_TEST_REDIS_URL=$(scripts/redis.sh start "$SERVICES_DIR/redis" "$(free_port)")
+export GW_TEST_PG_URL GW_TEST_REDIS_URL
+echo "postgres: $GW_TEST_PG_URL  redis: $GW_TEST_REDIS_URL"
+
 step "unit tests"
 ctest --test-dir build/ci --output-on-failure -j2 --timeout 300
 

@@ -7,6 +7,7 @@
 #include <boost/asio.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 
+#include "api/request_cost.h"
 #include "api/route_journey.h"
 #include "api/stream_keepalive.h"
 #include "common/redact.h"
@@ -117,7 +118,24 @@ struct Attempt {
   std::optional<ErrorKind> failed_after_commit;           // the stream broke after the commit
   UpstreamHealthEntry* health = nullptr;
   bool probe = false;  // a half-open probe: judged at the commit point, not at the stream's end
+  RequestCost* cost = nullptr;  // meters and settles this attempt; may be null
 };
+
+// The client's stream ends here because the attempt's reservation is used up: a well-formed
+// finish (reason `length`), the metered usage, and an SSE comment naming the gateway's reason.
+void end_for_budget(StreamEncoder& encoder, const RequestCost& cost, std::string& out) {
+  StreamEvent finish;
+  finish.type = StreamEvent::Type::finish;
+  finish.finish = FinishReason::length;
+  encoder.event(finish, out);
+  StreamEvent usage;
+  usage.type = StreamEvent::Type::usage;
+  usage.usage.input_tokens = cost.input_estimate();
+  usage.usage.output_tokens = cost.metered_output();
+  usage.usage.present = true;
+  encoder.event(usage, out);
+  out.append(": x-gateway-stop budget_exhausted\n\n");
+}
 
 // Stops the keepalive ticker however attempt_stream ends (an exception included), so it never
 // writes through a writer whose session is gone.
@@ -188,6 +206,17 @@ asio::awaitable<AttemptResult> attempt_unary(ChatCall& call, Attempt& a, ClientW
                             .count();
   }
   outcome.usage = response->usage;
+  if (a.cost != nullptr) {
+    if (!response->usage.present) {
+      for (const auto& block : response->content) {
+        StreamEvent e;
+        e.text = block.text + block.arguments;
+        a.cost->meter(e);
+      }
+    }
+    // The event is durable before the client sees the answer.
+    co_await a.cost->settle(response->usage, "ok");
+  }
   std::string model_shown = response->model.empty() ? a.target->model : response->model;
   std::string out = call.dialect->encode_response(*response, model_shown);
   outcome.status = 200;
@@ -303,17 +332,32 @@ asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, Attempt& a, Client
         asio::co_spawn(executor, run_keepalive(gate, a.keepalive), asio::detached);
       }
     }
+    bool cut = false;
     for (auto& e : events) {
       if (!a.names->empty()) tool_schema::restore_names(e, *a.names);
       if (e.type == StreamEvent::Type::usage) outcome.usage = e.usage;
       encoder->event(e, out);
+      if (a.cost != nullptr && a.cost->meter(e)) {
+        cut = true;  // the reservation is used up: nothing more is read or relayed
+        break;
+      }
     }
     relayed += events.size();
     events.clear();
+    if (cut) {
+      ex->cancel();
+      end_for_budget(*encoder, *a.cost, out);
+      gateway_metrics().errors.counter({"budget_stream_cut"}).inc();
+      outcome.error_kind = "budget_stream_cut";
+      co_await a.cost->settle(Usage{}, "budget_cut");
+      finished = true;
+      st = Status{};
+    }
     if (!st) {
       failure = watch.draining ? drain_error() : std::move(st).error();
       break;
     }
+    if (finished && !cut && a.cost != nullptr) co_await a.cost->settle(outcome.usage, "ok");
     if (finished) encoder->end(out);
     if (!out.empty()) {
       bool wrote = co_await gate->write(out);
@@ -328,6 +372,11 @@ asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, Attempt& a, Client
   observe_upstream(a, ex->status(), sent);
   watch.exchange = nullptr;
   gateway_metrics().stream_events.counter({a.target->provider}).inc(relayed);
+  if (a.cost != nullptr) {
+    // Broken after the commit point, or the client left: what was consumed is charged.
+    std::string_view why = failure ? name(failure->kind) : std::string_view("client_gone");
+    co_await a.cost->settle(outcome.usage, why);
+  }
   if (failure) {
     scrub(*failure, *a.provider);
     // A stream cut because the client left or the gateway is draining says nothing about the
@@ -537,12 +586,33 @@ asio::awaitable<void> run_chat(ChatCall call) {
     // Dialect-only parameters (`extra`: top_k, logprobs, metadata, …) mean something only to a
     // provider of the client's own wire format; anywhere else they would be rejected.
     std::optional<ChatRequest> without_extra;
+    std::optional<ChatRequest> clamped;  // max_tokens the budget affords, when the client set none
     if (!request->extra.empty() && !same_wire_format(call.dialect->name(), adapter.type())) {
       without_extra = *request;
       without_extra->extra = {};
       request = &*without_extra;
     }
+    if (call.cost != nullptr) {
+      std::optional<std::int64_t> clamp;
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(j.deadline - Clock::now());
+      Status held = co_await call.cost->reserve(outcome.attempts + 1, *rt, target, left, clamp);
+      if (!held) {
+        pick->health->release(pick->probe);
+        j.last_error = std::move(held).error();
+        if (j.last_error->retry != RetryClass::fallback_only) break;
+        j.left_behind(target, 0, j.last_error->code);
+        next_target();
+        continue;
+      }
+      if (clamp) {
+        clamped = *request;
+        clamped->max_tokens = clamp;
+        request = &*clamped;
+      }
+    }
     auto encoded = adapter.encode(*request, target.model, ctx);
+    if (!encoded && call.cost != nullptr) co_await call.cost->settle(Usage{}, "encode_failed");
     if (!encoded) {
       pick->health->release(pick->probe);
       j.last_error = std::move(encoded).error();
@@ -565,6 +635,7 @@ asio::awaitable<void> run_chat(ChatCall call) {
     attempt.keepalive = state.config->server.stream_keepalive;
     attempt.health = pick->health.get();
     attempt.probe = pick->probe;
+    attempt.cost = call.cost;
     const bool is_retry = retry_pending && retry_owner == pick->health;
     if (retry_pending && !is_retry && retry_owner) retry_owner->cancel_retry();
     retry_pending = false;
@@ -581,6 +652,9 @@ asio::awaitable<void> run_chat(ChatCall call) {
     const auto ttfb = std::chrono::milliseconds(static_cast<std::int64_t>(outcome.ttfb_ms));
     if (r.ok()) {
       served = true;
+      if (call.cost != nullptr) {  // settled inside unless the client left before the stream
+        co_await call.cost->settle(outcome.usage, outcome.client_gone ? "client_gone" : "ok");
+      }
       const ErrorKind* broke =
           attempt.failed_after_commit ? &*attempt.failed_after_commit : nullptr;
       const auto verdict = broke ? verdict_of(*broke) : UpstreamHealthEntry::Verdict::success;
@@ -594,6 +668,7 @@ asio::awaitable<void> run_chat(ChatCall call) {
     }
     Error err = watch->draining ? drain_error() : std::move(r).error();
     scrub(err, *rt);
+    if (call.cost != nullptr) co_await call.cost->settle(Usage{}, name(err.kind));
     gateway_metrics()
         .upstream_attempts.counter({target.provider, std::string(name(err.kind))})
         .inc();

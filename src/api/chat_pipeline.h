@@ -34,6 +34,8 @@ struct ChatOutcome {
   std::string fallbacks;
 };
 
+class RequestCost;
+
 struct ChatCall {
   std::shared_ptr<const GatewayState> state;  // held for the whole request (reload safety)
   Identity identity;
@@ -42,6 +44,7 @@ struct ChatCall {
   std::string request_id;
   http::ResponseWriter* writer = nullptr;
   ChatOutcome* outcome = nullptr;
+  RequestCost* cost = nullptr;  // budgets, metering and the cost ledger; null: none
 };
 
 boost::asio::awaitable<void> run_chat(ChatCall call);

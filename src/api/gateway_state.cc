@@ -1,5 +1,9 @@
 #include "api/gateway_state.h"
 
+#include <boost/json.hpp>
+
+#include "common/time_format.h"
+
 namespace gw {
 namespace {
 
@@ -9,6 +13,53 @@ std::uint64_t fingerprint(const std::string& key) {
   std::uint64_t id = 0;
   for (int i = 0; i < 8; ++i) id = (id << 8) | digest[static_cast<std::size_t>(i)];
   return id;
+}
+
+}  // namespace
+
+namespace {
+
+// The config's cost.pricing entries first, so on the same (provider, model, date) they win.
+Result<PriceTable> build_prices(const Config& config) {
+  auto list = load_list_prices();
+  if (!list) return std::move(list).error();
+  if (config.cost.pricing.empty()) return list;
+  boost::json::object doc;
+  doc["currency"] = "USD";
+  doc["unit"] = "per_million_tokens";
+  // An entry without a date is in force from now (this load or reload) on, so it overrides the
+  // list price of the same model.
+  boost::json::array entries = config.cost.pricing;
+  const std::string today = utc_timestamp().substr(0, 10);
+  for (auto& entry : entries) {
+    if (auto* o = entry.if_object(); o != nullptr && !o->contains("effective_from")) {
+      (*o)["effective_from"] = today;
+    }
+  }
+  doc["prices"] = std::move(entries);
+  auto own = parse_price_table(boost::json::serialize(doc));
+  if (!own) {
+    return Error::make(ErrorKind::gateway_internal, "cost.pricing: " + own.error().message,
+                       "bad_pricing");
+  }
+  PriceTable merged = std::move(own).value();
+  merged.prices.insert(merged.prices.end(), list->prices.begin(), list->prices.end());
+  return merged;
+}
+
+Result<cost::BudgetBook> build_budgets(const Config& config) {
+  auto tz = cost::TimeZone::load(config.cost.timezone);
+  if (!tz) return Error::make(ErrorKind::gateway_internal, "cost.timezone: " + tz.error().message);
+  std::map<std::string, cost::BudgetSpec> personas, teams, keys;
+  for (const auto& [name, p] : config.personas) {
+    if (!p.budget.empty()) personas[name] = cost::parse_budget(p.budget);
+  }
+  for (const auto& [name, b] : config.team_budgets) teams[name] = cost::parse_budget(b);
+  for (const auto& k : config.keys) {
+    if (!k.budget.empty()) keys[k.name] = cost::parse_budget(k.budget);
+  }
+  return cost::BudgetBook(std::move(personas), std::move(teams), std::move(keys),
+                          std::move(tz).value());
 }
 
 }  // namespace
@@ -69,8 +120,19 @@ Result<std::shared_ptr<const GatewayState>> GatewayState::build(Config config,
     }
     state->providers.emplace(name, std::move(rt));
   }
+  auto prices = build_prices(config);
+  if (!prices) return std::move(prices).error();
+  state->prices = std::move(prices).value();
+  auto budgets = build_budgets(config);
+  if (!budgets) return std::move(budgets).error();
+  state->budgets = std::move(budgets).value();
   state->config = std::make_shared<const Config>(std::move(config));
   return std::shared_ptr<const GatewayState>(std::move(state));
+}
+
+const ModelPrice* GatewayState::price(const ProviderRuntime& rt, const std::string& model) const {
+  if (const ModelPrice* own = prices.find(rt.settings.name, model)) return own;
+  return prices.find(rt.settings.type, model);
 }
 
 }  // namespace gw

@@ -12,6 +12,8 @@
 
 #include "common/result.h"
 #include "config/config.h"
+#include "cost/budget_plan.h"
+#include "cost/pricing.h"
 #include "http/endpoint.h"
 #include "providers/registry.h"
 #include "spi/provider.h"
@@ -36,6 +38,14 @@ struct ProviderRuntime {
 struct GatewayState {
   std::shared_ptr<const Config> config;
   std::map<std::string, ProviderRuntime> providers;
+  // Prices (list prices, then the config's cost.pricing entries ahead of them) and budgets of
+  // this config: a reload (SIGHUP) replaces both with the rest of the snapshot.
+  PriceTable prices;
+  cost::BudgetBook budgets;
+
+  // The price of a model served by a provider instance: an entry for the instance's own name
+  // first (config entries may price "local_vllm/*"), then for its adapter type.
+  const ModelPrice* price(const ProviderRuntime& rt, const std::string& model) const;
 
   const ProviderRuntime* provider(const std::string& name) const {
     auto it = providers.find(name);

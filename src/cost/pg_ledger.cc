@@ -36,6 +36,11 @@ constexpr Sql kTake{"take_budget",
                     "UPDATE budget SET reserved_nanos = reserved_nanos + $3::bigint "
                     "WHERE scope = $1 AND period = $2 "
                     "AND spent_nanos + reserved_nanos + $3::bigint <= limit_nanos"};
+// Flexible reservations read what a window has left under its row lock (lock order kept: the
+// windows are visited sorted).
+constexpr Sql kRoom{"budget_room",
+                    "SELECT limit_nanos - spent_nanos - reserved_nanos FROM budget "
+                    "WHERE scope = $1 AND period = $2 FOR UPDATE"};
 constexpr Sql kLink{"link_reservation",
                     "INSERT INTO reservation_budget (request_id, attempt, scope, period) "
                     "VALUES ($1, $2, $3, $4)"};
@@ -151,10 +156,28 @@ Result<ReserveResult> PgLedger::reserve_step(const Reservation& r) {
   });
   ReserveResult result;
   Status done = savepoint([&]() -> Status {
+    std::int64_t amount = r.amount_nanos;
+    if (r.min_amount_nanos > 0) {
+      for (const BudgetWindow& w : windows) {
+        auto upserted =
+            conn_.run(kUpsertBudget, {text(w.scope), text(w.window), num(w.limit_nanos)});
+        if (!upserted) return upserted.error();
+        auto room = conn_.run(kRoom, {text(w.scope), text(w.window)});
+        if (!room) return room.error();
+        const std::int64_t left = room->size() > 0 ? room->int64(0, 0) : 0;
+        if (left < r.min_amount_nanos) {
+          result.refused = w;
+          return Error::make(ErrorKind::policy_budget_exceeded, "window full",
+                             std::string(kExceeded));
+        }
+        amount = std::min(amount, left);
+      }
+    }
+    result.amount_nanos = amount;
     for (const BudgetWindow& w : windows) {
       auto upserted = conn_.run(kUpsertBudget, {text(w.scope), text(w.window), num(w.limit_nanos)});
       if (!upserted) return upserted.error();
-      auto taken = conn_.run(kTake, {text(w.scope), text(w.window), num(r.amount_nanos)});
+      auto taken = conn_.run(kTake, {text(w.scope), text(w.window), num(amount)});
       if (!taken) return taken.error();
       if (taken->affected() != 1) {
         result.refused = w;
@@ -166,7 +189,7 @@ Result<ReserveResult> PgLedger::reserve_step(const Reservation& r) {
           conn_.run(kLink, {text(r.request_id), num(r.attempt), text(w.scope), text(w.window)});
       if (!linked) return linked.error();
     }
-    return ok_or(conn_.run(kHold, {text(r.request_id), num(r.attempt), num(r.amount_nanos),
+    return ok_or(conn_.run(kHold, {text(r.request_id), num(r.attempt), num(amount),
                                    num(r.created_ms), num(r.expires_ms)}));
   });
   if (done) {

@@ -194,3 +194,54 @@ TEST_F(LedgerTest, NegativeAmountsAreRefused) {
 
 }  // namespace
 }  // namespace gw::cost
+
+namespace gw::cost {
+namespace {
+
+class FlexibleReservation : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / "gw_flexible_reservation";
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    auto l = SqliteLedger::open("sqlite://" + (dir_ / "ledger.db").string());
+    ASSERT_TRUE(l.ok()) << l.error().message;
+    ledger_ = std::move(l).value();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::filesystem::path dir_;
+  std::unique_ptr<SqliteLedger> ledger_;
+};
+
+// BR-02: a request without max_tokens takes what the tightest window has left, or nothing below
+// its minimum.
+TEST_F(FlexibleReservation, TakesWhatTheTightestWindowHasLeft) {
+  const BudgetWindow day{"persona:dev", "day:2026-11-26", 1'000'000'000};
+  const BudgetWindow team{"team:core", "day:2026-11-26", 300'000'000};
+  Reservation first;
+  first.request_id = "a";
+  first.amount_nanos = 250'000'000;
+  first.windows = {day, team};
+  first.expires_ms = 10;
+  ASSERT_TRUE(ledger_->reserve(first)->admitted);
+  Reservation flexible = first;
+  flexible.request_id = "b";
+  flexible.amount_nanos = 900'000'000;
+  flexible.min_amount_nanos = 10'000'000;
+  auto got = ledger_->reserve(flexible);
+  ASSERT_TRUE(got.ok());
+  ASSERT_TRUE(got->admitted);
+  EXPECT_EQ(got->amount_nanos, 50'000'000) << "the team window had 50M left";
+  Reservation starved = flexible;
+  starved.request_id = "c";
+  auto refused = ledger_->reserve(starved);
+  ASSERT_TRUE(refused.ok());
+  EXPECT_FALSE(refused->admitted);
+  EXPECT_EQ(refused->refused.scope, "persona:dev") << "first window in lock order without room";
+  auto report = ledger_->check_invariants();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok());
+}
+
+}  // namespace
+}  // namespace gw::cost

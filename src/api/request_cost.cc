@@ -1,0 +1,288 @@
+#include "api/request_cost.h"
+
+#include <algorithm>
+
+#include <boost/asio.hpp>
+
+#include "api/ledger_await.h"
+#include "cost/ledger_service.h"
+#include "cost/rate_limiter.h"
+#include "observability/log.h"
+
+namespace gw {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Output asked for when the client gives no max_tokens: the reservation takes up to this much,
+// less when the budget has less left, and is refused below kMinOutput.
+constexpr std::int64_t kAskOutput = 4096;
+constexpr std::int64_t kMinOutput = 16;
+// A reservation outlives its request's deadline by this much before the sweeper settles it.
+constexpr std::int64_t kReservationGraceMs = 60'000;
+
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// An upper-leaning estimate of the prompt's tokens: a token is rarely under three bytes of text,
+// plus a few for each message's framing.
+std::int64_t estimate_input_tokens(const ChatRequest& r) {
+  std::size_t bytes = 0;
+  auto blocks = [&](const std::vector<ContentBlock>& content) {
+    for (const auto& b : content) bytes += b.text.size() + b.arguments.size() + b.data.size() / 4;
+  };
+  blocks(r.system);
+  for (const auto& m : r.messages) blocks(m.content);
+  for (const auto& t : r.tools) bytes += t.name.size() + t.description.size() + 64;
+  return static_cast<std::int64_t>(bytes / 3) + 4 * static_cast<std::int64_t>(r.messages.size()) +
+         16;
+}
+
+// Bytes of model output an event carries, metered as tokens (at least one per event: streams
+// send about a token per delta).
+std::int64_t event_tokens(const StreamEvent& e) {
+  switch (e.type) {
+    case StreamEvent::Type::text_delta:
+    case StreamEvent::Type::reasoning_delta:
+    case StreamEvent::Type::tool_call_delta:
+      return std::max<std::int64_t>(1, static_cast<std::int64_t>((e.text.size() + 3) / 4));
+    case StreamEvent::Type::tool_call_start:
+      return 1 + static_cast<std::int64_t>(e.name.size() / 4);
+    default:
+      return 0;
+  }
+}
+
+asio::thread_pool& blocking_pool() {
+  static asio::thread_pool pool(4);
+  return pool;
+}
+
+Error ledger_down(const Error& cause) {
+  Error e = Error::make(ErrorKind::gateway_unavailable,
+                        "the cost ledger is unavailable; budgeted requests are refused until it "
+                        "is back (" +
+                            cause.message + ")",
+                        "ledger_unavailable");
+  e.retry_after = std::chrono::milliseconds(1000);
+  return e;
+}
+
+}  // namespace
+
+RequestCost::RequestCost(const GatewayState& state, CostDeps deps, std::string request_id,
+                         CostParty party, const ChatRequest& request)
+    : state_(state),
+      deps_(deps),
+      request_id_(std::move(request_id)),
+      party_(std::move(party)),
+      max_tokens_(request.max_tokens) {
+  plan_ = state_.budgets.plan({party_.persona, party_.team, party_.key_name}, wall_ms());
+  input_estimate_ = estimate_input_tokens(request);
+}
+
+asio::awaitable<Status> RequestCost::rate_call(bool acquire) {
+  cost::RateAsk ask;
+  ask.request_id = request_id_;
+  ask.scopes = plan_.rates;
+  ask.tokens = input_estimate_ + max_tokens_.value_or(0);
+  ask.now_ms = wall_ms();
+  auto home = co_await asio::this_coro::executor;
+  if (deps_.limiter_blocks) co_await asio::post(blocking_pool(), asio::use_awaitable);
+  Status result;
+  if (acquire) {
+    auto decision = deps_.limiter->acquire(ask);
+    if (!decision) {
+      Error e = Error::make(ErrorKind::gateway_unavailable,
+                            "the rate-limit store is unavailable; rate-limited requests are "
+                            "refused until it is back",
+                            "rate_store_unavailable");
+      e.retry_after = std::chrono::milliseconds(1000);
+      result = e;
+    } else if (!decision->admitted) {
+      Error e = Error::make(ErrorKind::policy_rate_limited,
+                            decision->scope + ": " + decision->limit + " reached", "rate_limited");
+      e.retry_after =
+          std::chrono::milliseconds(std::max<std::int64_t>(decision->retry_after_ms, 1));
+      result = e;
+    } else {
+      rate_held_ = true;
+    }
+  } else {
+    Status released = deps_.limiter->release(ask, used_tokens_, used_nanos_, ask.now_ms);
+    if (!released) {
+      GW_LOG_WARN("request {}: rate limit release failed: {}", request_id_,
+                  released.error().message);
+    }
+  }
+  if (deps_.limiter_blocks) co_await asio::post(home, asio::use_awaitable);
+  co_return result;
+}
+
+asio::awaitable<Status> RequestCost::admit() {
+  if (deps_.limiter == nullptr || plan_.rates.empty()) co_return Status{};
+  Status s = co_await rate_call(true);
+  co_return s;
+}
+
+asio::awaitable<Status> RequestCost::reserve(int attempt, const ProviderRuntime& provider,
+                                             const RouteTarget& target,
+                                             std::chrono::milliseconds deadline,
+                                             std::optional<std::int64_t>& max_tokens) {
+  attempt_ = attempt;
+  open_ = true;
+  provider_ = target.provider;
+  model_ = target.model;
+  price_ = state_.price(provider, target.model);
+  reserved_nanos_ = 0;
+  metered_output_ = 0;
+  metered_nanos_ = 0;
+  if (deps_.ledger == nullptr || !plan_.budgeted()) co_return Status{};
+
+  cost::Reservation r;
+  r.request_id = request_id_;
+  r.attempt = attempt;
+  r.windows = plan_.windows;
+  r.created_ms = wall_ms();
+  r.expires_ms = r.created_ms + deadline.count() + kReservationGraceMs;
+  if (price_ == nullptr) {
+    const std::int64_t cap = state_.config->cost.unpriced_cap_nanos;
+    if (cap <= 0) {
+      Error e = Error::make(ErrorKind::policy_budget_exceeded,
+                            target.str() +
+                                " has no price, so its cost cannot be held to the budget; add it "
+                                "to cost.pricing or set cost.unpriced_cap_usd",
+                            "unpriced_model");
+      e.retry = RetryClass::fallback_only;
+      open_ = false;
+      co_return e;
+    }
+    r.amount_nanos = cap;
+  } else if (max_tokens_) {
+    auto amount = max_cost_nanos(input_estimate_, *max_tokens_, *price_);
+    if (!amount) co_return amount.error();
+    r.amount_nanos = *amount;
+  } else {
+    auto ask = max_cost_nanos(input_estimate_, kAskOutput, *price_);
+    auto least = max_cost_nanos(input_estimate_, kMinOutput, *price_);
+    if (!ask || !least) co_return Error::make(ErrorKind::gateway_internal, "cost overflow");
+    r.amount_nanos = *ask;
+    r.min_amount_nanos = std::max<std::int64_t>(*least, 1);
+  }
+  const bool flexible = r.min_amount_nanos > 0;
+  auto reserved = co_await ledger_reserve(*deps_.ledger, r);
+  if (!reserved) {
+    open_ = false;
+    co_return ledger_down(reserved.error());
+  }
+  if (!reserved->admitted) {
+    open_ = false;
+    const cost::BudgetWindow& w = reserved->refused;
+    Error e = Error::make(ErrorKind::policy_budget_exceeded,
+                          "budget exceeded: " + w.scope + " " + w.window + " (limit " +
+                              format_usd_nanos(w.limit_nanos) + ") has no room for this request",
+                          "budget_exceeded");
+    for (const auto& pw : plan_.windows) {
+      if (pw.scope == w.scope && pw.window == w.window) {
+        e.retry_after =
+            std::chrono::milliseconds(std::max<std::int64_t>(pw.resets_at_ms - wall_ms(), 1000));
+      }
+    }
+    co_return e;
+  }
+  reserved_nanos_ = reserved->amount_nanos;
+  if (flexible && price_ != nullptr) {
+    // The largest output the granted amount covers.
+    std::int64_t lo = kMinOutput, hi = kAskOutput;
+    while (lo < hi) {
+      const std::int64_t mid = (lo + hi + 1) / 2;
+      auto c = max_cost_nanos(input_estimate_, mid, *price_);
+      if (c && *c <= reserved_nanos_) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    max_tokens = lo;
+  }
+  co_return Status{};
+}
+
+bool RequestCost::meter(const StreamEvent& event) {
+  const std::int64_t tokens = event_tokens(event);
+  if (tokens == 0) return false;
+  metered_output_ += tokens;
+  if (reserved_nanos_ == 0 || price_ == nullptr) return false;
+  Usage u;
+  u.input_tokens = input_estimate_;
+  u.output_tokens = metered_output_;
+  auto c = cost_nanos(u, *price_);
+  metered_nanos_ = c ? *c : reserved_nanos_;
+  // Stop before the next event could take the attempt past what it holds.
+  Usage next = u;
+  next.output_tokens += tokens;
+  auto after = cost_nanos(next, *price_);
+  return !after || *after > reserved_nanos_;
+}
+
+std::int64_t RequestCost::price_usage(const Usage& usage) const {
+  if (price_ == nullptr) return reserved_nanos_;  // unpriced under a cap: charged the cap
+  auto c = cost_nanos(usage, *price_);
+  return c ? *c : reserved_nanos_;
+}
+
+asio::awaitable<void> RequestCost::settle(const Usage& usage, std::string_view outcome) {
+  if (!open_) co_return;
+  open_ = false;
+  cost::CostEvent e;
+  e.request_id = request_id_;
+  e.attempt = attempt_;
+  e.ts_ms = wall_ms();
+  e.persona = party_.persona;
+  e.team = party_.team;
+  e.project = party_.project;
+  e.key_name = party_.key_name;
+  e.provider = provider_;
+  e.model = model_;
+  e.outcome = std::string(outcome);
+  e.price_version = price_ != nullptr ? price_->version() : "unpriced";
+  Usage charged = usage;
+  if (usage.present) {
+    e.settlement_reason = "usage";
+  } else if (metered_output_ > 0 || outcome == "ok") {
+    // Never $0 for an attempt that produced tokens: the metered output and estimated input.
+    charged.input_tokens = input_estimate_;
+    charged.output_tokens = metered_output_;
+    e.settlement_reason = "metered";
+  } else {
+    e.settlement_reason = "no_output";  // failed before producing anything: nothing billed
+  }
+  e.input_tokens = charged.input_tokens;
+  e.output_tokens = charged.output_tokens;
+  e.cache_read_tokens = charged.cache_read_tokens;
+  e.cache_write_tokens = charged.cache_write_tokens;
+  e.reasoning_tokens = charged.reasoning_tokens;
+  e.cost_nanos = e.settlement_reason == "no_output" ? 0 : price_usage(charged);
+  if (price_ == nullptr && reserved_nanos_ == 0) e.cost_nanos = 0;  // unbudgeted and unpriced
+  used_tokens_ += e.input_tokens + e.output_tokens;
+  used_nanos_ += e.cost_nanos;
+  if (deps_.ledger == nullptr) co_return;
+  auto settled = co_await ledger_settle(*deps_.ledger, e);
+  if (!settled) {
+    // The reservation stays open; the sweeper settles it at its reserved amount.
+    GW_LOG_ERROR("request {}: attempt {} could not be settled: {}", request_id_, attempt_,
+                 settled.error().message);
+  }
+}
+
+asio::awaitable<void> RequestCost::finish() {
+  if (!rate_held_) co_return;
+  rate_held_ = false;
+  co_await rate_call(false);
+}
+
+}  // namespace gw

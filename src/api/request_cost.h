@@ -1,0 +1,100 @@
+// A chat request's money, from admission to settlement (RELIABILITY "Budget design"):
+//   admit()   — the rate limits of its persona and key (sliding minute, concurrency);
+//   reserve() — before each upstream attempt, the attempt's maximum cost in every budget window
+//               that applies, all or nothing; a request without max_tokens gets the output its
+//               budget affords (the clamp is sent upstream); an unpriced model fails closed;
+//   meter()   — while streaming, output is counted as it arrives; when its cost reaches the
+//               reservation the stream is cut;
+//   settle()  — exactly once per (request id, attempt): the provider's usage priced (the metered
+//               count when usage is missing), written with the release of the reservation before
+//               the client sees the end of the response;
+//   finish()  — the rate-limit estimate is corrected and the concurrency slot freed.
+// Without a ledger nothing is reserved or recorded; without budgets nothing is reserved but every
+// attempt is still recorded as a cost event.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "api/gateway_state.h"
+#include "common/result.h"
+#include "cost/budget_plan.h"
+#include "model/chat.h"
+
+namespace gw {
+
+namespace cost {
+class LedgerService;
+class RateLimiter;
+}  // namespace cost
+
+struct CostDeps {
+  cost::LedgerService* ledger = nullptr;
+  cost::RateLimiter* limiter = nullptr;
+  bool limiter_blocks = false;  // Redis: call it off the I/O thread
+};
+
+struct CostParty {
+  std::string persona, team, project, key_name;
+};
+
+class RequestCost {
+ public:
+  RequestCost(const GatewayState& state, CostDeps deps, std::string request_id, CostParty party,
+              const ChatRequest& request);
+  RequestCost(const RequestCost&) = delete;
+  RequestCost& operator=(const RequestCost&) = delete;
+
+  boost::asio::awaitable<Status> admit();
+
+  // The attempt's reservation. Sets *max_tokens when the budget clamps the output (the caller
+  // sends that upstream instead of the client's absent max_tokens).
+  boost::asio::awaitable<Status> reserve(int attempt, const ProviderRuntime& provider,
+                                         const RouteTarget& target,
+                                         std::chrono::milliseconds deadline,
+                                         std::optional<std::int64_t>& max_tokens);
+
+  // Counts a streamed event's output; true when the attempt's reservation is used up and the
+  // stream must stop here.
+  bool meter(const StreamEvent& event);
+
+  // Writes the attempt's cost event (once; later calls do nothing). `usage` may be absent
+  // (present = false): then the metered output and the estimated input are charged.
+  boost::asio::awaitable<void> settle(const Usage& usage, std::string_view outcome);
+
+  boost::asio::awaitable<void> finish();
+
+  bool budgeted() const { return plan_.budgeted(); }
+  std::int64_t metered_output() const { return metered_output_; }
+  std::int64_t input_estimate() const { return input_estimate_; }
+
+ private:
+  boost::asio::awaitable<Status> rate_call(bool acquire);
+  std::int64_t price_usage(const Usage& usage) const;
+
+  const GatewayState& state_;
+  CostDeps deps_;
+  std::string request_id_;
+  CostParty party_;
+  std::optional<std::int64_t> max_tokens_;  // the client's
+  cost::BudgetPlan plan_;
+  std::int64_t input_estimate_ = 0;
+  bool rate_held_ = false;
+  std::int64_t used_tokens_ = 0;
+  std::int64_t used_nanos_ = 0;
+
+  // The attempt in progress.
+  int attempt_ = 0;
+  bool open_ = false;  // an attempt awaits settlement
+  const ModelPrice* price_ = nullptr;
+  std::string provider_, model_;
+  std::int64_t reserved_nanos_ = 0;  // 0 when nothing was reserved
+  std::int64_t metered_output_ = 0;
+  std::int64_t metered_nanos_ = 0;
+};
+
+}  // namespace gw
