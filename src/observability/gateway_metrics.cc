@@ -54,6 +54,12 @@ GatewayMetrics& gateway_metrics() {
       r.add("gateway_http_requests_in_flight", "Requests being handled now", Type::gauge).gauge({}),
       r.add("gateway_upstream_connections_idle", "Idle pooled upstream connections", Type::gauge)
           .gauge({}),
+      r.add("gateway_cost_api_errors_total", "Cost API requests answered with an error, by reason",
+            Type::counter, {"reason"}),
+      r.add("gateway_alert_webhook_failures_total",
+            "Budget or anomaly alerts the webhook did not accept (error, timeout or non-2xx)",
+            Type::counter)
+          .counter({}),
   };
   return m;
 }

@@ -26,6 +26,8 @@ struct GatewayMetrics {
   metrics::Counter& client_write_timeouts;  // gateway_client_write_timeouts_total
   metrics::Gauge& in_flight;                // gateway_http_requests_in_flight
   metrics::Gauge& upstream_connections;     // gateway_upstream_connections_idle
+  metrics::Family& cost_api_errors;         // gateway_cost_api_errors_total{reason}
+  metrics::Counter& alert_failures;         // gateway_alert_webhook_failures_total
 };
 
 GatewayMetrics& gateway_metrics();
