@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "keys/key_store.h"
+
 namespace gw {
 namespace {
 
@@ -29,7 +31,8 @@ std::string_view query_param(std::string_view query, std::string_view name) {
 
 }  // namespace
 
-Result<Identity> authenticate(const http::Request& request, const Config& config) {
+Result<Identity> authenticate(const http::Request& request, const Config& config,
+                              const keys::KeyStore* store) {
   for (const auto& h : request.headers) {
     // Underscore variants would be normalised to the real header by some proxies: refuse them.
     if (h.name == "x_api_key" || h.name == "x_goog_api_key") {
@@ -83,7 +86,23 @@ Result<Identity> authenticate(const http::Request& request, const Config& config
   for (const auto& k : config.keys) {
     if (hashes_equal(k.sha256, hash) && found == nullptr) found = &k;
   }
+  const std::int64_t now = keys::unix_now_ms();
+  std::shared_ptr<const KeyConfig> stored;
+  if (found == nullptr && store != nullptr) {
+    keys::KeyLookup lookup = store->find(hash, now);
+    if (lookup.refused == "revoked") {
+      return unauthenticated("This API key has been revoked.", "key_revoked");
+    }
+    if (lookup.refused == "expired") {
+      return unauthenticated("This API key has expired.", "key_expired");
+    }
+    stored = std::move(lookup.key);
+    found = stored.get();
+  }
   if (found == nullptr) return unauthenticated("Incorrect API key provided.", "invalid_api_key");
+  if (found->expires_ms != 0 && now >= found->expires_ms) {
+    return unauthenticated("This API key has expired.", "key_expired");
+  }
 
   std::string_view wanted = request.header("x-persona");
   std::string persona_name;
@@ -98,10 +117,21 @@ Result<Identity> authenticate(const http::Request& request, const Config& config
   }
   auto it = config.personas.find(persona_name);
   if (it == config.personas.end()) {
+    // A stored key outlives config edits: say which persona went missing.
+    if (stored) {
+      return unauthenticated(
+          "this key's persona \"" + persona_name + "\" is not in the gateway's current config",
+          "persona_missing");
+    }
     return Error::make(ErrorKind::caller_forbidden, "this key is bound to no usable persona",
                        "persona_missing");
   }
-  return Identity{found, &it->second};
+  return Identity{found, &it->second, std::move(stored)};
+}
+
+bool key_allows(const KeyConfig& key, std::string_view scope) {
+  if (key.scopes.empty()) return true;
+  return std::find(key.scopes.begin(), key.scopes.end(), scope) != key.scopes.end();
 }
 
 }  // namespace gw

@@ -4,15 +4,19 @@
 
 #include <boost/asio.hpp>
 
+#include "api/admin_keys_routes.h"
 #include "api/admission.h"
 #include "api/anthropic/anthropic_dialect.h"
 #include "api/chat_pipeline.h"
+#include "api/cost_routes.h"
 #include "api/gemini/gemini_dialect.h"
 #include "api/ingress_routes.h"
 #include "api/openai/openai_dialect.h"
+#include "api/request_cost.h"
 #include "api/request_id.h"
 #include "common/json_text.h"
 #include "common/time_format.h"
+#include "keys/key_store.h"
 #include "observability/gateway_metrics.h"
 #include "observability/log.h"
 #include "routing/router.h"
@@ -27,11 +31,13 @@ namespace {
 
 // Route labels are a fixed set so a client cannot grow metric cardinality.
 std::string_view route_label(std::string_view path, const IngressDialects& dialects) {
-  static constexpr std::string_view kRoutes[] = {"/v1/models", "/healthz", "/readyz", "/metrics",
-                                                 "/admin/breakers"};
+  static constexpr std::string_view kRoutes[] = {"/v1/models", "/healthz",        "/readyz",
+                                                 "/metrics",   "/admin/breakers", "/admin/keys"};
   for (auto r : kRoutes) {
     if (path == r) return r;
   }
+  if (is_admin_keys_path(path)) return "/admin/keys/{id}";
+  if (is_cost_route(path)) return path;  // the three fixed /v1/cost/* paths
   if (auto chat = match_chat_route(path, dialects)) return chat->label;
   return "other";
 }
@@ -62,8 +68,9 @@ void append_number(std::string& line, std::string_view name, std::int64_t value)
 }
 
 // Authenticates and names the caller in the request's record (persona, key label, team, project).
-Result<Identity> identify(const http::Request& request, const Config& config, RequestScope& scope) {
-  auto identity = authenticate(request, config);
+Result<Identity> identify(const http::Request& request, const Config& config,
+                          const keys::KeyStore* store, RequestScope& scope) {
+  auto identity = authenticate(request, config, store);
   if (!identity) return identity;
   scope.persona = identity->persona->name;
   scope.key_name = identity->key->name;
@@ -95,6 +102,10 @@ struct GatewayHandler::Impl {
                                RequestScope& scope);
   asio::awaitable<void> breakers(http::Request& request, http::ResponseWriter& writer,
                                  RequestScope& scope);
+  asio::awaitable<void> admin_keys(http::Request& request, http::ResponseWriter& writer,
+                                   RequestScope& scope);
+  asio::awaitable<void> cost(http::Request& request, http::ResponseWriter& writer,
+                             RequestScope& scope);
   void record(const http::Request& request, RequestScope& scope);
 };
 
@@ -124,6 +135,10 @@ asio::awaitable<void> GatewayHandler::handle(http::Request& request, http::Respo
     co_await impl_->models(request, writer, scope);
   } else if (path == "/admin/breakers" && (is_get || request.method == "DELETE")) {
     co_await impl_->breakers(request, writer, scope);
+  } else if (is_admin_keys_path(path)) {
+    co_await impl_->admin_keys(request, writer, scope);
+  } else if (is_cost_route(path)) {
+    co_await impl_->cost(request, writer, scope);
   } else if (path == "/healthz" && is_get) {
     scope.outcome.status = 200;
     auto headers = basic_headers("application/json", scope.request_id);
@@ -171,9 +186,15 @@ asio::awaitable<void> GatewayHandler::Impl::chat(http::Request& request,
                                                  const ChatRoute& route) {
   const Dialect& dialect = *route.dialect;
   auto state = deps.state->get();
-  auto identity = identify(request, *state->config, scope);
+  auto identity = identify(request, *state->config, deps.keys, scope);
   if (!identity) {
     co_await send_error(writer, dialect, identity.error(), scope.request_id, &scope.outcome);
+    co_return;
+  }
+  if (!key_allows(*identity->key, "chat")) {
+    Error e = Error::make(ErrorKind::caller_forbidden, "this key lacks the \"chat\" scope",
+                          "scope_not_permitted");
+    co_await send_error(writer, dialect, e, scope.request_id, &scope.outcome);
     co_return;
   }
   // Shed before any work: a full gateway or persona answers 503 + Retry-After at once.
@@ -197,14 +218,26 @@ asio::awaitable<void> GatewayHandler::Impl::chat(http::Request& request,
   call.request_id = scope.request_id;
   call.writer = &writer;
   call.outcome = &scope.outcome;
+  // The request's money: rate limits now, a reservation per attempt, settlement before the end.
+  CostDeps cost_deps{deps.ledger, deps.rate_limiter, !config.redis_url.empty()};
+  RequestCost cost(*call.state, cost_deps, scope.request_id,
+                   CostParty{scope.persona, scope.team, scope.project, scope.key_name},
+                   call.request);
+  Status admitted = co_await cost.admit();
+  if (!admitted) {
+    co_await send_error(writer, dialect, admitted.error(), scope.request_id, &scope.outcome);
+    co_return;
+  }
+  call.cost = &cost;
   co_await run_chat(std::move(call));
+  co_await cost.finish();
 }
 
 asio::awaitable<void> GatewayHandler::Impl::models(http::Request& request,
                                                    http::ResponseWriter& writer,
                                                    RequestScope& scope) {
   auto state = deps.state->get();
-  auto identity = identify(request, *state->config, scope);
+  auto identity = identify(request, *state->config, deps.keys, scope);
   if (!identity) {
     co_await send_error(writer, openai, identity.error(), scope.request_id, &scope.outcome);
     co_return;
@@ -235,7 +268,7 @@ asio::awaitable<void> GatewayHandler::Impl::breakers(http::Request& request,
                                                      http::ResponseWriter& writer,
                                                      RequestScope& scope) {
   auto state = deps.state->get();
-  auto identity = identify(request, *state->config, scope);
+  auto identity = identify(request, *state->config, deps.keys, scope);
   if (!identity) {
     co_await send_error(writer, openai, identity.error(), scope.request_id, &scope.outcome);
     co_return;
@@ -255,6 +288,55 @@ asio::awaitable<void> GatewayHandler::Impl::breakers(http::Request& request,
     co_return;
   }
   co_await writer.send(200, std::move(headers), upstream_health().snapshot_json());
+}
+
+// /admin/keys…: gateway keys created at run time (admin_keys_routes.h). Admin keys only.
+asio::awaitable<void> GatewayHandler::Impl::admin_keys(http::Request& request,
+                                                       http::ResponseWriter& writer,
+                                                       RequestScope& scope) {
+  auto state = deps.state->get();
+  auto identity = identify(request, *state->config, deps.keys, scope);
+  if (!identity) {
+    co_await send_error(writer, openai, identity.error(), scope.request_id, &scope.outcome);
+    co_return;
+  }
+  if (!identity->key->admin) {
+    Error e = Error::make(ErrorKind::caller_forbidden,
+                          "this endpoint needs a key with role \"admin\"", "admin_only");
+    co_await send_error(writer, openai, e, scope.request_id, &scope.outcome);
+    co_return;
+  }
+  auto reply = serve_admin_keys(request, deps.keys, *state->config, keys::unix_now_ms());
+  if (!reply) {
+    co_await send_error(writer, openai, reply.error(), scope.request_id, &scope.outcome);
+    co_return;
+  }
+  if (request.method != "GET" && request.method != "HEAD") {
+    GW_LOG_INFO("admin key {} {} {} -> {}", identity->key->name, request.method, request.path(),
+                reply->status);
+  }
+  scope.outcome.status = reply->status;
+  auto headers = basic_headers("application/json", scope.request_id);
+  headers.emplace_back("cache-control", "no-store");
+  co_await writer.send(reply->status, std::move(headers), std::move(reply->body));
+}
+
+// /v1/cost/summary, /v1/cost/report, /v1/cost/track (cost_routes.h): any key, its own figures.
+asio::awaitable<void> GatewayHandler::Impl::cost(http::Request& request,
+                                                 http::ResponseWriter& writer,
+                                                 RequestScope& scope) {
+  auto state = deps.state->get();
+  auto identity = identify(request, *state->config, deps.keys, scope);
+  if (!identity) {
+    co_await send_cost_error(writer, identity.error(), scope.request_id, &scope.outcome);
+    co_return;
+  }
+  if (deps.ledger == nullptr) {
+    co_await send_cost_error(writer, ledger_unavailable_error(), scope.request_id, &scope.outcome);
+    co_return;
+  }
+  CostRouteOptions options{state, &scope.outcome};
+  co_await serve_cost_route(request, writer, *identity, *deps.ledger, scope.request_id, options);
 }
 
 void GatewayHandler::Impl::record(const http::Request& request, RequestScope& scope) {

@@ -50,8 +50,8 @@ asio::awaitable<Status> ledger_set_limit(cost::LedgerService& ledger, const cost
   co_return result;
 }
 
-asio::awaitable<Result<std::vector<cost::CostEvent>>> ledger_events(cost::LedgerService& ledger,
-                                                                    const cost::EventFilter& filter) {
+asio::awaitable<Result<std::vector<cost::CostEvent>>> ledger_events(
+    cost::LedgerService& ledger, const cost::EventFilter& filter) {
   using R = Result<std::vector<cost::CostEvent>>;
   auto submit = [&ledger, filter](auto done) mutable {
     ledger.read([filter, done](cost::Ledger& l) mutable { done(l.events(filter)); });
@@ -60,8 +60,8 @@ asio::awaitable<Result<std::vector<cost::CostEvent>>> ledger_events(cost::Ledger
   co_return result;
 }
 
-asio::awaitable<Result<std::vector<cost::BudgetState>>> ledger_budgets(cost::LedgerService& ledger,
-                                                                       const std::string& scope_prefix) {
+asio::awaitable<Result<std::vector<cost::BudgetState>>> ledger_budgets(
+    cost::LedgerService& ledger, const std::string& scope_prefix) {
   using R = Result<std::vector<cost::BudgetState>>;
   auto submit = [&ledger, scope_prefix](auto done) mutable {
     ledger.read([scope_prefix, done](cost::Ledger& l) mutable { done(l.budgets(scope_prefix)); });

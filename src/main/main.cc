@@ -6,6 +6,9 @@
 #include <CLI/CLI.hpp>
 
 #include "config/check_config.h"
+#include "main/cost_command.h"
+#include "main/keys_command.h"
+#include "main/ledger_command.h"
 #include "main/providers_command.h"
 #include "main/serve_command.h"
 #include "main/smoke_command.h"
@@ -46,6 +49,15 @@ int main(int argc, char** argv) {
   providers_cmd->add_flag("--markdown", providers_markdown,
                           "print the \"## Adapter capabilities\" markdown table");
 
+  gw::KeysOptions keys_options;
+  const gw::KeysCommand keys_cmd = gw::add_keys_command(app, keys_options);
+
+  gw::CostCommandOptions cost_options;
+  const gw::CostCommand cost_cmd = gw::add_cost_command(app, cost_options);
+
+  gw::LedgerOptions ledger_options;
+  const gw::LedgerCommand ledger_cmd = gw::add_ledger_command(app, ledger_options);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -59,6 +71,10 @@ int main(int argc, char** argv) {
   }
   if (*mock_cmd) return gw::mock::mock_provider_command(mock_listen);
   if (*smoke_cmd) return gw::smoke_command(smoke, gw::process_env(), std::cout, std::cerr);
+  if (*keys_cmd.keys) return gw::keys_command(keys_cmd, keys_options, std::cout, std::cerr);
+  if (*cost_cmd.cost) return gw::cost_command(cost_cmd, cost_options, std::cout, std::cerr);
+  if (*ledger_cmd.ledger)
+    return gw::ledger_command(ledger_cmd, ledger_options, std::cout, std::cerr);
   if (*providers_cmd) return gw::providers_command(providers_markdown, std::cout, std::cerr);
   return 2;
 }

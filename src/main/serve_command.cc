@@ -11,7 +11,10 @@
 #include "api/gateway_state.h"
 #include "config/check_config.h"
 #include "config/config.h"
+#include "cost/ledger_service.h"
+#include "cost/rate_limiter.h"
 #include "http/server.h"
+#include "keys/key_store.h"
 #include "mock/mock_provider.h"
 #include "observability/access_log.h"
 #include "observability/gateway_metrics.h"
@@ -104,6 +107,9 @@ int serve_command(const ServeOptions& options) {
   const int workers = config.server.workers;
   const auto grace = config.server.drain_grace;
   const std::string storage_url = config.storage_url;
+  const std::string ledger_url = config.ledger_url.empty() ? storage_url : config.ledger_url;
+  const std::string redis_url = config.redis_url;
+  const auto sweep_interval = config.cost.sweep_interval;
   const std::string access_target = config.logging.access_log;
   std::string demo_model;
   const std::string demo_key = first_demo_key(config, &demo_model);
@@ -130,9 +136,44 @@ int serve_command(const ServeOptions& options) {
     }
     request_log = std::move(opened).value();
   } else {
-    std::cerr << "execution-platform: storage " << storage_url
-              << " is not supported yet (use sqlite://PATH)\n";
+    GW_LOG_WARN(
+        "storage {}: the per-request usage log needs sqlite:// and is off; the cost "
+        "ledger uses it",
+        storage_url);
+  }
+
+  // The cost ledger (budgets, reservations, cost events): its own connections and threads.
+  cost::LedgerServiceOptions ledger_options;
+  ledger_options.sweep_interval = sweep_interval;
+  auto ledger = cost::LedgerService::start(ledger_url, ledger_options);
+  if (!ledger) {
+    std::cerr << "execution-platform: cannot open the cost ledger: " << ledger.error().message
+              << "\n";
     return 1;
+  }
+  std::unique_ptr<cost::RateLimiter> rate_limiter;
+  if (redis_url.empty()) {
+    rate_limiter = cost::make_local_rate_limiter();
+  } else {
+    auto redis = cost::make_redis_rate_limiter(redis_url);
+    if (!redis) {
+      std::cerr << "execution-platform: redis " << redis_url << ": " << redis.error().message
+                << "\n";
+      return 1;
+    }
+    rate_limiter = std::move(redis).value();
+  }
+
+  // Keys created at run time (`keys create`, POST /admin/keys) live next to the request log.
+  std::unique_ptr<keys::KeyStore> key_store;
+  if (storage_url.rfind("sqlite:", 0) == 0) {
+    auto opened = keys::KeyStore::open(storage_url);
+    if (!opened) {
+      std::cerr << "execution-platform: cannot open the key store at " << storage_url << ": "
+                << opened.error().message << "\n";
+      return 1;
+    }
+    key_store = std::move(opened).value();
   }
 
   std::string access_error;
@@ -147,6 +188,9 @@ int serve_command(const ServeOptions& options) {
   deps.state = &holder;
   deps.access_log = access_log.get();
   deps.request_log = request_log.get();
+  deps.keys = key_store.get();
+  deps.ledger = ledger->get();
+  deps.rate_limiter = rate_limiter.get();
   deps.ready = [&ready] { return ready.load(); };
   http::ServerOptions so;
   so.listen = listen;
@@ -204,7 +248,9 @@ int serve_command(const ServeOptions& options) {
     ready = false;
     std::size_t cut = server.drain(grace, cut_chats_for_drain);
     if (cut > 0) GW_LOG_WARN("drain grace expired with {} request(s) still in flight", cut);
-    request_log->close();
+    if (request_log) request_log->close();
+    // Every settlement queued by the drained requests is committed before exit.
+    (*ledger)->stop();
     access_log->flush();
     if (mock) mock->stop();
     GW_LOG_INFO("stopped");

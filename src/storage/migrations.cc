@@ -97,9 +97,30 @@ CREATE TABLE cost_event (
 CREATE INDEX cost_event_ts ON cost_event (ts_ms);
 )sql";
 
+// Migration 3: gateway keys created at run time (`keys create`, POST /admin/keys). Only the
+// key's SHA-256 is kept, plus its first characters as a hint for listings; personas and scopes
+// are JSON arrays; expires_ms and revoked_ms are Unix ms, 0 for never / still live.
+constexpr std::string_view kKeysV3 = R"sql(
+CREATE TABLE gateway_key (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  sha256 BLOB NOT NULL UNIQUE,
+  hint TEXT NOT NULL DEFAULT '',
+  personas TEXT NOT NULL,
+  team TEXT,
+  project TEXT,
+  scopes TEXT,
+  role TEXT,
+  created_ms INTEGER NOT NULL DEFAULT 0,
+  expires_ms INTEGER NOT NULL DEFAULT 0,
+  revoked_ms INTEGER NOT NULL DEFAULT 0
+);
+)sql";
+
 constexpr Migration kGatewayMigrations[] = {
     {1, "request_log", kRequestLogV1},
     {2, "ledger", kLedgerV2},
+    {3, "keys", kKeysV3},
 };
 
 Error migration_error(std::string message) {

@@ -100,6 +100,12 @@ Status Statement::bind_null(int index) {
   return check_bind(sqlite3_bind_null(stmt_, index), index);
 }
 
+Status Statement::bind_blob(int index, const void* data, std::size_t size) {
+  // A zero-length blob needs a non-null pointer, or SQLite binds NULL.
+  const void* bytes = data != nullptr ? data : "";
+  return check_bind(sqlite3_bind_blob64(stmt_, index, bytes, size, SQLITE_TRANSIENT), index);
+}
+
 Status Statement::bind_text_or_null(int index, std::string_view value) {
   return value.empty() ? bind_null(index) : bind(index, value);
 }

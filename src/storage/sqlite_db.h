@@ -40,6 +40,8 @@ class Statement {
   Status bind(int index, double value);
   Status bind(int index, std::string_view value);
   Status bind_null(int index);
+  // Binds bytes as a BLOB (hashes and other binary values). Read back with column_text.
+  Status bind_blob(int index, const void* data, std::size_t size);
   // Binds NULL for an empty string: optional text columns stay NULL rather than "".
   Status bind_text_or_null(int index, std::string_view value);
 

@@ -1,0 +1,200 @@
+// Gateway keys created at run time: POST /admin/keys (admin keys only) creates a key that works
+// at once, is listed without its secret and stops working when revoked; the CLI (`keys create`,
+// `keys revoke`, another process on the same database) takes effect in the running gateway
+// within 3 s; bad input is a 400 naming the field; scopes limit what a key may do.
+import { spawn } from 'node:child_process';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import * as h from './harness.mjs';
+
+let gw;
+
+h.useStack({}, (s) => {
+  ({ gw } = s);
+});
+
+const T = { timeout: 30_000 };
+
+function admin(method, p, body, key = h.ADMIN_KEY) {
+  return gw.request(p, { method, key, body });
+}
+
+async function createKey(body) {
+  const res = await admin('POST', '/admin/keys', body);
+  assert.equal(res.status, 201, res.text);
+  return res.json;
+}
+
+// Runs the binary once (env as the harness gives the gateway, so the config's env: keys resolve).
+function runCli(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(h.GW_BIN, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, GW_TEST_KEY: h.GATEWAY_KEY, GW_ADMIN_KEY: h.ADMIN_KEY },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+// The key, or any 12-character window of it past the 8-character hint that listings show.
+function assertNoSecret(text, key) {
+  assert.ok(!text.includes(key), 'the key itself leaked');
+  const tail = key.slice(8);
+  for (let i = 0; i + 12 <= tail.length; i += 4) {
+    const form = tail.slice(i, i + 12);
+    assert.ok(!text.includes(form), `secret fragment ${form} leaked in ${text.slice(0, 300)}`);
+  }
+}
+
+test('POST /admin/keys creates a key that chats, is listed without its secret, and revoke ends it', T, async () => {
+  const created = await createKey({ name: 'api-made', persona: h.PERSONA, scopes: ['chat'] });
+  assert.match(created.key, /^gwk_[A-Za-z0-9_-]{43}$/);
+  assert.match(created.id, /^key_[0-9a-f]{12}$/);
+  assert.equal(created.hint, created.key.slice(0, 8));
+  assert.deepEqual(created.personas, [h.PERSONA]);
+  assert.equal(created.status, 'active');
+
+  const chat = await gw.chat(h.chatBody('stored key'), { key: created.key });
+  assert.equal(chat.status, 200, chat.text);
+  assert.equal(chat.json.choices[0].message.content, h.mockReply('stored key'));
+  const line = await gw.waitForAccessLog((l) => l.request_id === chat.headers.get('x-request-id'));
+  assert.equal(line?.key, 'api-made', 'the access log names the key by its name');
+
+  const list = await admin('GET', '/admin/keys');
+  assert.equal(list.status, 200, list.text);
+  const listed = list.json.keys.find((k) => k.id === created.id);
+  assert.ok(listed, `listed: ${list.text}`);
+  assert.equal(listed.name, 'api-made');
+  assert.equal(listed.hint, created.key.slice(0, 8));
+  assert.ok(!('key' in listed), 'no key field in listings');
+  assertNoSecret(list.text, created.key);
+
+  const one = await admin('GET', `/admin/keys/${created.id}`);
+  assert.equal(one.status, 200);
+  assertNoSecret(one.text, created.key);
+
+  const revoked = await admin('DELETE', `/admin/keys/${created.id}`);
+  assert.equal(revoked.status, 200, revoked.text);
+  assert.deepEqual(revoked.json, { id: created.id, revoked: true });
+
+  const refused = await gw.chat(h.chatBody('after revoke'), { key: created.key });
+  assert.equal(refused.status, 401, refused.text);
+  h.openAiError(assert, refused.json, { type: 'authentication_error', code: 'key_revoked' });
+  const after = await admin('GET', `/admin/keys/${created.id}`);
+  assert.equal(after.json.status, 'revoked');
+  assert.ok(after.json.revoked_at);
+
+  const missing = await admin('DELETE', '/admin/keys/key_000000000000');
+  assert.equal(missing.status, 404);
+  h.openAiError(assert, missing.json, { code: 'key_not_found' });
+  assertNoSecret(gw.output(), created.key);
+});
+
+test('/admin/keys needs an admin key: others get 403, no key 401', T, async () => {
+  const plain = await admin('GET', '/admin/keys', undefined, h.GATEWAY_KEY);
+  assert.equal(plain.status, 403, plain.text);
+  h.openAiError(assert, plain.json, { type: 'permission_error', code: 'admin_only' });
+  const post = await admin('POST', '/admin/keys', { name: 'x', persona: h.PERSONA }, h.GATEWAY_KEY);
+  assert.equal(post.status, 403);
+
+  const stored = await createKey({ name: 'stored-user', persona: h.PERSONA });
+  const byStored = await admin('GET', '/admin/keys', undefined, stored.key);
+  assert.equal(byStored.status, 403, 'a stored user key is not an admin');
+
+  const storedAdmin = await createKey({ name: 'stored-admin', persona: h.PERSONA, role: 'admin' });
+  const byStoredAdmin = await admin('GET', '/admin/keys', undefined, storedAdmin.key);
+  assert.equal(byStoredAdmin.status, 200, 'a stored admin key may use the admin endpoints');
+
+  const none = await admin('GET', '/admin/keys', undefined, null);
+  assert.equal(none.status, 401);
+});
+
+test('bad input to POST /admin/keys is a 400 naming the field', T, async () => {
+  const cases = [
+    [{ persona: h.PERSONA }, 'name'],
+    [{ name: 'x', persona: 'nobody' }, 'persona'],
+    [{ name: 'x', persona: h.PERSONA, expires_at: 'next week' }, 'expires_at'],
+    [{ name: 'x', persona: h.PERSONA, expires_in_days: -1 }, 'expires_in_days'],
+    [{ name: 'x', persona: h.PERSONA, role: 'root' }, 'role'],
+    [{ name: 'x', persona: h.PERSONA, expires_in_day: 3 }, 'expires_in_day'],
+  ];
+  for (const [body, param] of cases) {
+    const res = await admin('POST', '/admin/keys', body);
+    assert.equal(res.status, 400, `${JSON.stringify(body)} -> ${res.text}`);
+    const e = h.openAiError(assert, res.json, { type: 'invalid_request_error' });
+    assert.equal(e.param, param, JSON.stringify(body));
+  }
+  const notJson = await admin('POST', '/admin/keys', 'not json');
+  assert.equal(notJson.status, 400);
+});
+
+test('a key without the "chat" scope may not chat; an expiry in the future still works', T, async () => {
+  const reader = await createKey({ name: 'reader', persona: h.PERSONA, scopes: ['cost:read'] });
+  const res = await gw.chat(h.chatBody('no scope'), { key: reader.key });
+  assert.equal(res.status, 403, res.text);
+  h.openAiError(assert, res.json, { code: 'scope_not_permitted' });
+
+  const dated = await createKey({ name: 'dated', persona: h.PERSONA, expires_in_days: 1 });
+  assert.ok(Date.parse(dated.expires_at) > Date.now());
+  const ok = await gw.chat(h.chatBody('dated'), { key: dated.key });
+  assert.equal(ok.status, 200, ok.text);
+});
+
+test('keys created and revoked with the CLI take effect in the running gateway within 3 s', T, async () => {
+  const made = await runCli(['keys', 'create', '--config', gw.configPath, '--name', 'cli-made',
+    '--persona', h.PERSONA, '--scope', 'chat']);
+  assert.equal(made.code, 0, made.stderr);
+  const key = made.stdout.match(/gwk_[A-Za-z0-9_-]{43}/)?.[0];
+  const id = made.stdout.match(/key_[0-9a-f]{12}/)?.[0];
+  assert.ok(key && id, made.stdout);
+
+  const started = Date.now();
+  await h.waitFor(async () => (await gw.chat(h.chatBody('cli key'), { key })).status === 200,
+    { timeoutMs: 3_000, intervalMs: 100, what: 'the CLI-made key to be accepted' });
+  const acceptedMs = Date.now() - started;
+
+  const listed = await runCli(['keys', 'list', '--config', gw.configPath, '--json']);
+  assert.equal(listed.code, 0, listed.stderr);
+  const entry = JSON.parse(listed.stdout).keys.find((k) => k.id === id);
+  assert.equal(entry?.name, 'cli-made');
+  assertNoSecret(listed.stdout, key);
+  const table = await runCli(['keys', 'list', '--config', gw.configPath]);
+  assert.equal(table.code, 0);
+  assert.ok(table.stdout.includes(id));
+  assertNoSecret(table.stdout, key);
+
+  const revoked = await runCli(['keys', 'revoke', '--config', gw.configPath, id]);
+  assert.equal(revoked.code, 0, revoked.stderr);
+  const revokedAt = Date.now();
+  const refused = await h.waitFor(async () => {
+    const r = await gw.chat(h.chatBody('cli key revoked'), { key });
+    return r.status === 401 ? r : null;
+  }, { timeoutMs: 3_000, intervalMs: 100, what: 'the revoked key to be refused' });
+  h.openAiError(assert, refused.json, { code: 'key_revoked' });
+  console.log(`# CLI key accepted after ${acceptedMs} ms; refused ${Date.now() - revokedAt} ms after revoke`);
+  assertNoSecret(gw.output(), key);
+});
+
+test('the CLI exit codes: 2 for usage errors, 1 for runtime errors', T, async () => {
+  const unknownPersona = await runCli(['keys', 'create', '--config', gw.configPath, '--name', 'x',
+    '--persona', 'nobody']);
+  assert.equal(unknownPersona.code, 2, unknownPersona.stderr);
+  assert.match(unknownPersona.stderr, /nobody/);
+  const noName = await runCli(['keys', 'create', '--config', gw.configPath, '--persona', h.PERSONA]);
+  assert.equal(noName.code, 2);
+  const unknownId = await runCli(['keys', 'revoke', '--config', gw.configPath, 'key_000000000000']);
+  assert.equal(unknownId.code, 1);
+  assert.match(unknownId.stderr, /no key with id/);
+  const badConfig = await runCli(['keys', 'list', '--config', `${gw.dir}/missing.json`]);
+  assert.equal(badConfig.code, 1);
+});
