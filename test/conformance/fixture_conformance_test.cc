@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -139,6 +140,28 @@ const Dialect* dialect_for(const std::string& provider) {
 
 class FixtureConformance : public ::testing::TestWithParam<Fixture> {};
 
+// The largest value the wire gives any of `fields` ("cache_read_input_tokens": 1200): what the
+// decoded usage must carry, so the ledger bills cache reads and writes at their own prices.
+std::int64_t wire_max(const std::string& body, const char* fields) {
+  const std::regex re(std::string("\"(") + fields + ")\"\\s*:\\s*([0-9]+)");
+  std::int64_t best = 0;
+  for (auto it = std::sregex_iterator(body.begin(), body.end(), re); it != std::sregex_iterator();
+       ++it) {
+    best = std::max<std::int64_t>(best, std::stoll((*it)[2].str()));
+  }
+  return best;
+}
+
+constexpr const char* kCacheReadFields =
+    "cache_read_input_tokens|cached_tokens|cachedContentTokenCount|cacheReadInputTokens";
+constexpr const char* kCacheWriteFields = "cache_creation_input_tokens|cacheWriteInputTokens";
+
+void check_cache_usage(const Usage& u, const std::string& body) {
+  EXPECT_EQ(u.cache_read_tokens, wire_max(body, kCacheReadFields)) << "cache reads not captured";
+  EXPECT_EQ(u.cache_write_tokens, wire_max(body, kCacheWriteFields))
+      << "cache writes not captured";
+}
+
 // ---- non-streamed answers -------------------------------------------------------------
 
 void check_response(const Fixture& fx, const Provider& p, const std::string& body) {
@@ -152,6 +175,7 @@ void check_response(const Fixture& fx, const Provider& p, const std::string& bod
   EXPECT_LE(r->usage.cache_read_tokens + r->usage.cache_write_tokens, r->usage.input_tokens)
       << "cache tokens are a subset of input tokens";
   EXPECT_LE(r->usage.reasoning_tokens, r->usage.output_tokens);
+  check_cache_usage(r->usage, body);
   int tool_uses = 0;
   for (const auto& b : r->content) {
     if (b.type != BlockType::tool_use) continue;
@@ -222,6 +246,7 @@ void check_stream(const Fixture& fx, const Provider& p, const std::string& body)
   std::map<int, std::string> args;
   std::map<int, bool> started;
   bool content = false, finish = false, usage = false;
+  Usage last_usage;
   for (const auto& e : whole.events) {
     switch (e.type) {
       case StreamEvent::Type::text_delta:
@@ -243,6 +268,7 @@ void check_stream(const Fixture& fx, const Provider& p, const std::string& body)
         break;
       case StreamEvent::Type::usage:
         usage = true;
+        last_usage = e.usage;
         EXPECT_TRUE(e.usage.present);
         EXPECT_GT(e.usage.input_tokens + e.usage.output_tokens, 0);
         EXPECT_LE(e.usage.cache_read_tokens + e.usage.cache_write_tokens, e.usage.input_tokens);
@@ -254,6 +280,7 @@ void check_stream(const Fixture& fx, const Provider& p, const std::string& body)
   EXPECT_TRUE(content) << "no content decoded";
   EXPECT_TRUE(finish) << "no finish event";
   EXPECT_TRUE(usage) << "streamed usage lost";
+  check_cache_usage(last_usage, body);
   for (const auto& [index, text] : args) {
     boost::system::error_code ec;
     json::value v = json::parse(text, ec);
