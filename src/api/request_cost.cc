@@ -1,10 +1,14 @@
 #include "api/request_cost.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include <boost/asio.hpp>
 
+#include "api/alert_webhook.h"
 #include "api/ledger_await.h"
+#include "cost/cost_alerts.h"
+#include "cost/cost_report.h"
 #include "cost/ledger_service.h"
 #include "cost/rate_limiter.h"
 #include "observability/log.h"
@@ -72,7 +76,54 @@ Error ledger_down(const Error& cause) {
   return e;
 }
 
+cost::AlertTracker& alert_tracker() {
+  static cost::AlertTracker tracker;
+  return tracker;
+}
+
+// Anomaly checks read a day of events: at most one a minute per process.
+std::atomic<std::int64_t> g_next_anomaly_check_ms{0};
+
 }  // namespace
+
+// After a settlement, when a webhook is configured: a budget that crossed its alert threshold
+// (or ran out) and an hourly rate far above its baseline each post one alert.
+asio::awaitable<void> RequestCost::raise_alerts() {
+  const Config& config = *state_.config;
+  if (config.cost.alert_webhook.empty() || deps_.ledger == nullptr) co_return;
+  auto executor = co_await asio::this_coro::executor;
+  const std::int64_t now = wall_ms();
+  for (const auto& [scope, threshold] : plan_.alert_thresholds) {
+    auto states = co_await ledger_budgets(*deps_.ledger, scope);
+    if (!states) co_return;
+    for (const auto& st : *states) {
+      if (st.scope != scope) continue;
+      const bool current =
+          std::any_of(plan_.windows.begin(), plan_.windows.end(), [&](const cost::BudgetWindow& w) {
+            return w.scope == st.scope && w.window == st.window;
+          });
+      if (!current) continue;
+      for (auto& alert : alert_tracker().observe(st, threshold, now)) {
+        post_alert(executor, config.cost.alert_webhook, std::move(alert));
+      }
+    }
+  }
+  std::int64_t due = g_next_anomaly_check_ms.load();
+  if (now < due || !g_next_anomaly_check_ms.compare_exchange_strong(due, now + 60'000)) co_return;
+  cost::EventFilter filter;
+  filter.from_ms = now - 25 * 3'600'000LL;
+  filter.persona = party_.persona;
+  auto events = co_await ledger_events(*deps_.ledger, filter);
+  if (!events) co_return;
+  cost::SummaryOptions options;
+  options.utc_offset_ms = state_.budgets.time_zone().offset_ms(now);
+  options.anomaly_multiple = config.cost.anomaly_multiple;
+  const cost::Summary summary = cost::summarize(*events, filter.from_ms, now + 1, now, options);
+  for (auto& alert :
+       alert_tracker().observe_anomaly("persona:" + party_.persona, summary.anomaly, now)) {
+    post_alert(executor, config.cost.alert_webhook, std::move(alert));
+  }
+}
 
 RequestCost::RequestCost(const GatewayState& state, CostDeps deps, std::string request_id,
                          CostParty party, const ChatRequest& request)
@@ -271,12 +322,24 @@ asio::awaitable<void> RequestCost::settle(const Usage& usage, std::string_view o
   used_tokens_ += e.input_tokens + e.output_tokens;
   used_nanos_ += e.cost_nanos;
   if (deps_.ledger == nullptr) co_return;
-  auto settled = co_await ledger_settle(*deps_.ledger, e);
-  if (!settled) {
-    // The reservation stays open; the sweeper settles it at its reserved amount.
-    GW_LOG_ERROR("request {}: attempt {} could not be settled: {}", request_id_, attempt_,
-                 settled.error().message);
+  // Retried with the same (request id, attempt): a settlement that did commit before its
+  // acknowledgement was lost inserts nothing the second time.
+  auto executor = co_await asio::this_coro::executor;
+  std::chrono::milliseconds pause{100};
+  for (int tries = 1;; ++tries) {
+    auto settled = co_await ledger_settle(*deps_.ledger, e);
+    if (settled) break;
+    if (tries == 4) {
+      // The reservation stays open; the sweeper settles it at its reserved amount.
+      GW_LOG_ERROR("request {}: attempt {} could not be settled: {}", request_id_, attempt_,
+                   settled.error().message);
+      co_return;
+    }
+    asio::steady_timer timer(executor, pause);
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    pause *= 2;
   }
+  co_await raise_alerts();
 }
 
 asio::awaitable<void> RequestCost::finish() {

@@ -74,6 +74,7 @@ class RequestCost {
 
  private:
   boost::asio::awaitable<Status> rate_call(bool acquire);
+  boost::asio::awaitable<void> raise_alerts();
   std::int64_t price_usage(const Usage& usage) const;
 
   const GatewayState& state_;
