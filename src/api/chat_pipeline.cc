@@ -347,7 +347,7 @@ asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, Attempt& a, Client
     if (cut) {
       ex->cancel();
       end_for_budget(*encoder, *a.cost, out);
-      gateway_metrics().errors.counter({"budget_stream_cut"}).inc();
+      gateway_metrics().budget_stream_cuts.inc();
       outcome.error_kind = "budget_stream_cut";
       co_await a.cost->settle(Usage{}, "budget_cut");
       finished = true;

@@ -11,6 +11,7 @@
 #include "cost/cost_report.h"
 #include "cost/ledger_service.h"
 #include "cost/rate_limiter.h"
+#include "observability/gateway_metrics.h"
 #include "observability/log.h"
 
 namespace gw {
@@ -74,6 +75,15 @@ Error ledger_down(const Error& cause) {
                         "ledger_unavailable");
   e.retry_after = std::chrono::milliseconds(1000);
   return e;
+}
+
+Error refused(Error e) {
+  gateway_metrics().cost_refusals.counter({e.code}).inc();
+  return e;
+}
+
+void count_op(const char* op, const char* result) {
+  gateway_metrics().ledger_operations.counter({op, result}).inc();
 }
 
 cost::AlertTracker& alert_tracker() {
@@ -140,7 +150,9 @@ asio::awaitable<Status> RequestCost::rate_call(bool acquire) {
   cost::RateAsk ask;
   ask.request_id = request_id_;
   ask.scopes = plan_.rates;
-  ask.tokens = input_estimate_ + max_tokens_.value_or(0);
+  // Without max_tokens the output is counted at the most a reservation would ask for, until
+  // release() replaces the estimate with the real usage: the limit is never exceeded.
+  ask.tokens = input_estimate_ + max_tokens_.value_or(kAskOutput);
   ask.now_ms = wall_ms();
   auto home = co_await asio::this_coro::executor;
   if (deps_.limiter_blocks) co_await asio::post(blocking_pool(), asio::use_awaitable);
@@ -153,13 +165,13 @@ asio::awaitable<Status> RequestCost::rate_call(bool acquire) {
                             "refused until it is back",
                             "rate_store_unavailable");
       e.retry_after = std::chrono::milliseconds(1000);
-      result = e;
+      result = refused(e);
     } else if (!decision->admitted) {
       Error e = Error::make(ErrorKind::policy_rate_limited,
                             decision->scope + ": " + decision->limit + " reached", "rate_limited");
       e.retry_after =
           std::chrono::milliseconds(std::max<std::int64_t>(decision->retry_after_ms, 1));
-      result = e;
+      result = refused(e);
     } else {
       rate_held_ = true;
     }
@@ -210,7 +222,7 @@ asio::awaitable<Status> RequestCost::reserve(int attempt, const ProviderRuntime&
                             "unpriced_model");
       e.retry = RetryClass::fallback_only;
       open_ = false;
-      co_return e;
+      co_return refused(e);
     }
     r.amount_nanos = cap;
   } else if (max_tokens_) {
@@ -228,8 +240,9 @@ asio::awaitable<Status> RequestCost::reserve(int attempt, const ProviderRuntime&
   auto reserved = co_await ledger_reserve(*deps_.ledger, r);
   if (!reserved) {
     open_ = false;
-    co_return ledger_down(reserved.error());
+    co_return refused(ledger_down(reserved.error()));
   }
+  count_op("reserve", reserved->admitted ? "admitted" : "refused");
   if (!reserved->admitted) {
     open_ = false;
     const cost::BudgetWindow& w = reserved->refused;
@@ -243,7 +256,7 @@ asio::awaitable<Status> RequestCost::reserve(int attempt, const ProviderRuntime&
             std::chrono::milliseconds(std::max<std::int64_t>(pw.resets_at_ms - wall_ms(), 1000));
       }
     }
-    co_return e;
+    co_return refused(e);
   }
   reserved_nanos_ = reserved->amount_nanos;
   if (flexible && price_ != nullptr) {
@@ -328,7 +341,16 @@ asio::awaitable<void> RequestCost::settle(const Usage& usage, std::string_view o
   std::chrono::milliseconds pause{100};
   for (int tries = 1;; ++tries) {
     auto settled = co_await ledger_settle(*deps_.ledger, e);
-    if (settled) break;
+    if (settled) {
+      count_op("settle", *settled ? "recorded" : "duplicate");
+      if (*settled && e.cost_nanos > 0) {
+        gateway_metrics()
+            .spend_nanos.counter({provider_})
+            .inc(static_cast<std::uint64_t>(e.cost_nanos));
+      }
+      break;
+    }
+    count_op("settle", "error");
     if (tries == 4) {
       // The reservation stays open; the sweeper settles it at its reserved amount.
       GW_LOG_ERROR("request {}: attempt {} could not be settled: {}", request_id_, attempt_,

@@ -60,6 +60,19 @@ GatewayMetrics& gateway_metrics() {
             "Budget or anomaly alerts the webhook did not accept (error, timeout or non-2xx)",
             Type::counter)
           .counter({}),
+      r.add("gateway_cost_refusals_total",
+            "Requests refused by a budget, a rate limit, a missing price or an unavailable ledger "
+            "or rate-limit store, by reason",
+            Type::counter, {"reason"}),
+      r.add("gateway_ledger_operations_total",
+            "Ledger reservations and settlements by result (admitted, refused, recorded, "
+            "duplicate, error)",
+            Type::counter, {"op", "result"}),
+      r.add("gateway_budget_stream_cuts_total",
+            "Streams ended at their reservation because the budget had no more room", Type::counter)
+          .counter({}),
+      r.add("gateway_spend_nanodollars_total", "Settled cost in nano-dollars, by provider",
+            Type::counter, {"provider"}),
   };
   return m;
 }

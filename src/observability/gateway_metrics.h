@@ -28,6 +28,10 @@ struct GatewayMetrics {
   metrics::Gauge& upstream_connections;     // gateway_upstream_connections_idle
   metrics::Family& cost_api_errors;         // gateway_cost_api_errors_total{reason}
   metrics::Counter& alert_failures;         // gateway_alert_webhook_failures_total
+  metrics::Family& cost_refusals;           // gateway_cost_refusals_total{reason}
+  metrics::Family& ledger_operations;       // gateway_ledger_operations_total{op,result}
+  metrics::Counter& budget_stream_cuts;     // gateway_budget_stream_cuts_total
+  metrics::Family& spend_nanos;             // gateway_spend_nanodollars_total{provider}
 };
 
 GatewayMetrics& gateway_metrics();

@@ -1,0 +1,454 @@
+// Rate limits and shared stores (RELIABILITY BR-06, and BR-01 across instances): the in-process
+// limiter's requests/min, concurrency and tokens/min limits; one global limit over three gateway
+// instances sharing Redis; a nearly spent budget held exactly by two instances sharing one
+// PostgreSQL ledger; and a Redis that is unreachable or goes away, which refuses rate-limited
+// traffic with 503 rate_store_unavailable (never a per-instance fallback) while unlimited
+// personas keep working. PostgreSQL and Redis come from GW_TEST_PG_URL / GW_TEST_REDIS_URL, or
+// are started here with scripts/pg.sh / scripts/redis.sh when those are unset.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import {
+  GATEWAY_KEY,
+  PERSONA,
+  baseConfig,
+  canaryKey,
+  chatBody,
+  makeTempDir,
+  randomId,
+  sleep,
+  startGateway,
+  startMock,
+  startStack,
+  waitFor,
+} from './harness.mjs';
+import { PRICING, NANOS_PER_TOKEN, USD, ledgerCheck, pgSchemaUrl, usd } from './ledger_helpers.mjs';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const REDIS_SH = path.join(ROOT, 'scripts/redis.sh');
+const PG_SH = path.join(ROOT, 'scripts/pg.sh');
+
+// ---------------------------------------------------------------------------------------------
+// Stores and ports
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+// A redis-server of our own (scripts/redis.sh): stop() kills only the server in its pidfile.
+async function startOwnRedis(port) {
+  const dir = makeTempDir('redis');
+  const p = port ?? (await freePort());
+  const { stdout } = await run(REDIS_SH, ['start', dir, String(p)]);
+  return {
+    url: stdout.trim(),
+    port: p,
+    dir,
+    async stop() {
+      await run(REDIS_SH, ['stop', dir]);
+    },
+  };
+}
+
+// Services this file started because the environment had none; stopped after the file.
+const owned = [];
+after(async () => {
+  for (const s of owned.reverse()) await s.stop().catch(() => {});
+});
+
+async function sharedRedisUrl() {
+  if (process.env.GW_TEST_REDIS_URL) return process.env.GW_TEST_REDIS_URL;
+  const r = await startOwnRedis();
+  owned.push(r);
+  process.env.GW_TEST_REDIS_URL = r.url;
+  return r.url;
+}
+
+// Makes pgSchemaUrl() work: GW_TEST_PG_URL, or a throwaway cluster started here.
+async function ensurePg() {
+  if (process.env.GW_TEST_PG_URL) return;
+  const dir = makeTempDir('pg');
+  const { stdout } = await run(PG_SH, ['start', dir, String(await freePort())], { timeout: 120_000 });
+  owned.push({ stop: () => run(PG_SH, ['stop', dir]) });
+  process.env.GW_TEST_PG_URL = stdout.trim();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Config pieces
+
+// Adds a persona (a copy of the default one, with `budget` if given) and a key bound to it whose
+// value is read from env var `keyEnv`.
+function addPersona(config, name, budget, keyEnv) {
+  const persona = structuredClone(config.personas[PERSONA]);
+  if (budget) persona.budget = budget;
+  config.personas[name] = persona;
+  config.keys.push({ key: `env:${keyEnv}`, persona: name, name: `key-${name}` });
+}
+
+// Starts one more gateway in front of `mock`, in its own directory (request log, key store).
+async function startInstance(mock, tweak, env) {
+  const dir = makeTempDir('rl');
+  const canary = canaryKey();
+  const config = baseConfig({ mockUrl: mock.url, canary, dir });
+  config.cost = { pricing: PRICING };
+  tweak(config);
+  try {
+    return await startGateway({ config, dir, canary, env });
+  } catch (err) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function stopInstances(gws) {
+  await Promise.all(gws.map((g) => g.stop()));
+  for (const g of gws) fs.rmSync(g.dir, { recursive: true, force: true });
+}
+
+// Starts n instances at once; if any fails, stops the others and rethrows.
+async function startInstances(n, mock, tweak, env) {
+  const settled = await Promise.allSettled(Array.from({ length: n }, () => startInstance(mock, tweak, env)));
+  const started = settled.filter((s) => s.status === 'fulfilled').map((s) => s.value);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) {
+    await stopInstances(started);
+    throw failed.reason;
+  }
+  return started;
+}
+
+function requestId(r) {
+  return r.headers.get('x-request-id');
+}
+
+// Waits until the gateway has logged the request: the access log line is written after the
+// request's rate-limit release, so its window holds the real usage from then on.
+async function waitEnded(gw, r) {
+  const id = requestId(r);
+  const line = await gw.waitForAccessLog((l) => l.request_id === id, 5_000);
+  assert.ok(line, `access log line for ${id}`);
+  return line;
+}
+
+function assertRefused(r, { status, code }) {
+  assert.equal(r.status, status, r.text);
+  assert.equal(r.json?.error?.code, code, r.text);
+  const ra = Number(r.headers.get('retry-after'));
+  assert.ok(Number.isFinite(ra) && ra >= 1, `Retry-After ≥ 1, got ${r.headers.get('retry-after')}`);
+  return ra;
+}
+
+// The gateway's input-token estimate for a single user message of ASCII `text`
+// (src/api/request_cost.cc estimate_input_tokens: bytes / 3 + 4 per message + 16).
+function inputEstimate(text) {
+  return Math.floor(Buffer.byteLength(text) / 3) + 4 + 16;
+}
+
+// A prompt the mock answers with exactly `tokens` completion tokens: it echoes up to 200 characters
+// after "Mock reply to: " (three words) and counts one token per word, so one-letter words.
+function promptForOutput(tokens) {
+  const text = Array.from({ length: tokens - 3 }, () => 'x').join(' ');
+  assert.ok(text.length <= 200, `the mock echoes at most 200 characters (${tokens} tokens asked)`);
+  return text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// In-process limits (no redis.url)
+
+describe('in-process rate limits (one instance, no redis.url)', () => {
+  const KEYS = {
+    rl_req: { env: 'GW_RL_KEY_REQ', value: `rl-req-${randomId()}` },
+    rl_conc: { env: 'GW_RL_KEY_CONC', value: `rl-conc-${randomId()}` },
+    rl_tok: { env: 'GW_RL_KEY_TOK', value: `rl-tok-${randomId()}` },
+  };
+  const TOKENS_PER_MIN = 100;
+  let stack;
+  before(async () => {
+    stack = await startStack({
+      env: Object.fromEntries(Object.values(KEYS).map((k) => [k.env, k.value])),
+      tweak: (c) => {
+        c.cost = { pricing: PRICING };
+        addPersona(c, 'rl_req', { requests_per_min: 5 }, KEYS.rl_req.env);
+        addPersona(c, 'rl_conc', { max_concurrent: 2 }, KEYS.rl_conc.env);
+        addPersona(c, 'rl_tok', { tokens_per_min: TOKENS_PER_MIN }, KEYS.rl_tok.env);
+      },
+    });
+  }, { timeout: 30_000 });
+  after(async () => {
+    await stack?.stop();
+  });
+
+  test('requests_per_min 5: five admitted, the sixth is 429 rate_limited with Retry-After', { timeout: 30_000 }, async () => {
+    const { gw, mock } = stack;
+    await mock.reset();
+    const key = KEYS.rl_req.value;
+    for (let i = 0; i < 5; i++) {
+      const r = await gw.chat(chatBody(`req ${i}`), { key });
+      assert.equal(r.status, 200, `request ${i + 1}: ${r.text}`);
+    }
+    const sixth = await gw.chat(chatBody('req 6'), { key });
+    const ra = assertRefused(sixth, { status: 429, code: 'rate_limited' });
+    assert.match(sixth.json.error.message, /requests_per_min/);
+    assert.ok(ra <= 61, `Retry-After ${ra} s is within the sliding minute`);
+    console.log(`requests_per_min: 5 admitted, 6th refused with Retry-After ${ra} s`);
+    assert.equal((await mock.chatRequests()).length, 5, 'the refused request never went upstream');
+    // Another persona is not charged for rl_req's minute.
+    const other = await gw.chat(chatBody('other persona'));
+    assert.equal(other.status, 200, other.text);
+  });
+
+  test('max_concurrent 2: of 5 slow concurrent requests exactly 2 are admitted; slots are freed', { timeout: 30_000 }, async () => {
+    const { gw, mock } = stack;
+    await mock.reset();
+    const key = KEYS.rl_conc.value;
+    await mock.setFaults([{ times: 0, delay_ms: 800 }]);
+    const results = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => gw.chat(chatBody(`conc ${i}`), { key, timeoutMs: 20_000 })),
+    );
+    await mock.clearFaults();
+    const admitted = results.filter((r) => r.status === 200);
+    const refused = results.filter((r) => r.status !== 200);
+    assert.equal(admitted.length, 2, results.map((r) => r.status).join(','));
+    for (const r of refused) {
+      assertRefused(r, { status: 429, code: 'rate_limited' });
+      assert.match(r.json.error.message, /max_concurrent/);
+    }
+    // Once both have ended their slots are free again.
+    for (const r of admitted) await waitEnded(gw, r);
+    const later = await gw.chat(chatBody('conc after'), { key });
+    assert.equal(later.status, 200, later.text);
+  });
+
+  test(`tokens_per_min ${TOKENS_PER_MIN}: refused exactly when used + estimate exceeds the limit`, { timeout: 30_000 }, async () => {
+    const { gw, mock } = stack;
+    await mock.reset();
+    const key = KEYS.rl_tok.value;
+    const est = inputEstimate('hello');  // 21: what every 'hello' request is charged for input
+    // A: admitted on its estimate (21 + 20); at its end the window is corrected to its usage.
+    const a = await gw.chat(chatBody('hello', { max_tokens: 20 }), { key });
+    assert.equal(a.status, 200, a.text);
+    const lineA = await waitEnded(gw, a);
+    const usedA = a.json.usage.prompt_tokens + a.json.usage.completion_tokens;
+    assert.equal(lineA.input_tokens + lineA.output_tokens, usedA, 'access log and response agree on usage');
+    // The largest max_tokens that still fits: used + estimate == limit.
+    const fit = TOKENS_PER_MIN - usedA - est;
+    assert.ok(fit > 1, `usage ${usedA} leaves room for the boundary test`);
+    // B: one token over the limit → refused, and never sent upstream.
+    const upstreamBefore = (await mock.chatRequests()).length;
+    const b = await gw.chat(chatBody('hello', { max_tokens: fit + 1 }), { key });
+    const raB = assertRefused(b, { status: 429, code: 'rate_limited' });
+    assert.match(b.json.error.message, /tokens_per_min/);
+    assert.equal((await mock.chatRequests()).length, upstreamBefore, 'refused before any upstream call');
+    // C: exactly at the limit → admitted. While it is in flight its whole estimate counts, so D
+    // (the smallest possible ask) does not fit.
+    await mock.setFaults([{ times: 1, delay_ms: 1000 }]);
+    const cPending = gw.chat(chatBody('hello', { max_tokens: fit }), { key, timeoutMs: 20_000 });
+    await waitFor(async () => (await mock.chatRequests()).length > upstreamBefore, { what: 'C upstream' });
+    const d = await gw.chat(chatBody('hello', { max_tokens: 1 }), { key });
+    assertRefused(d, { status: 429, code: 'rate_limited' });
+    assert.match(d.json.error.message, /tokens_per_min/);
+    const c = await cPending;
+    assert.equal(c.status, 200, c.text);
+    await waitEnded(gw, c);
+    // After C ends its estimate is replaced by its usage: E, sized to fill the window exactly, fits.
+    const usedC = c.json.usage.prompt_tokens + c.json.usage.completion_tokens;
+    const fitE = TOKENS_PER_MIN - usedA - usedC - est;
+    assert.ok(fitE >= 1, `room after correction (${usedA} + ${usedC} used)`);
+    const e = await gw.chat(chatBody('hello', { max_tokens: fitE }), { key });
+    assert.equal(e.status, 200, `after C's correction ${fitE} more fit: ${e.text}`);
+    await waitEnded(gw, e);
+    const usedE = e.json.usage.prompt_tokens + e.json.usage.completion_tokens;
+    const f = await gw.chat(chatBody('hello', { max_tokens: TOKENS_PER_MIN - usedA - usedC - usedE - est + 1 }), { key });
+    assertRefused(f, { status: 429, code: 'rate_limited' });
+    console.log(`tokens_per_min ${TOKENS_PER_MIN}: estimate ${est} + max_tokens; used A ${usedA}, ` +
+      `B (max_tokens ${fit + 1}) refused with Retry-After ${raB} s, C (${fit}) admitted, ` +
+      `D refused while C in flight, E (${fitE}) admitted after C used ${usedC}`);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Shared stores across instances
+
+describe('shared stores across gateway instances', () => {
+  before(async () => {
+    await ensurePg();
+  }, { timeout: 150_000 });
+
+  test('BR-06(b): requests_per_min 100 over three instances sharing Redis admits 100 ± 2 of 300', { timeout: 90_000 }, async () => {
+    const redisUrl = await sharedRedisUrl();
+    const ledgerUrl = await pgSchemaUrl();
+    // Redis keys outlive the run: a persona name of its own keeps earlier runs out of its window.
+    const persona = `rl_${randomId()}`;
+    const keyValue = `rl-shared-${randomId()}`;
+    const mock = await startMock();
+    let gws = [];
+    try {
+      gws = await startInstances(3, mock, (c) => {
+        addPersona(c, persona, { requests_per_min: 100 }, 'GW_RL_SHARED_KEY');
+        c.storage.ledger_url = ledgerUrl;
+        c.redis = { url: redisUrl };
+      }, { GW_RL_SHARED_KEY: keyValue });
+      const started = Date.now();
+      const pending = [];
+      for (let i = 0; i < 300; i++) {
+        const gw = gws[i % 3];
+        pending.push(gw.chat(chatBody(`shared ${i}`), { key: keyValue, timeoutMs: 30_000 }).then((r) => ({ r, gw: i % 3 })));
+        await sleep(30);  // ~10 s for the 300
+      }
+      const results = await Promise.all(pending);
+      const elapsed = Date.now() - started;
+      assert.ok(elapsed < 50_000, `all 300 inside one sliding minute (${elapsed} ms)`);
+      const admitted = results.filter(({ r }) => r.status === 200);
+      const perInstance = [0, 1, 2].map((n) => admitted.filter((x) => x.gw === n).length);
+      for (const { r } of results) {
+        if (r.status !== 200) assertRefused(r, { status: 429, code: 'rate_limited' });
+      }
+      console.log(`BR-06(b): admitted ${admitted.length} of 300 in ${elapsed} ms; per instance ${perInstance.join('/')}`);
+      assert.ok(Math.abs(admitted.length - 100) <= 2, `admitted ${admitted.length}, expected 100 ± 2`);
+      assert.ok(perInstance.every((n) => n > 0), `every instance admitted some: ${perInstance}`);
+      // The shared ledger recorded one cost event per admitted request, none for refusals.
+      const report = await ledgerCheck({ url: ledgerUrl });
+      assert.deepEqual(report.violations, []);
+      assert.equal(report.ok, true);
+      assert.equal(report.events, admitted.length, 'one cost event per admitted request');
+    } finally {
+      await stopInstances(gws);
+      await mock.stop();
+    }
+  });
+
+  test('BR-01 across instances: two gateways on one PostgreSQL ledger admit exactly what fits', { timeout: 90_000 }, async () => {
+    const ledgerUrl = await pgSchemaUrl();
+    const mock = await startMock();
+    let gws = [];
+    try {
+      gws = await startInstances(2, mock, (c) => {
+        c.personas[PERSONA].budget = { daily_usd: 1.0 };
+        c.storage.ledger_url = ledgerUrl;
+      });
+      // Spend $0.90: nine requests that each reserve and cost exactly $0.10 (100 output tokens).
+      const spendText = promptForOutput(100);
+      for (let i = 0; i < 9; i++) {
+        const r = await gws[i % 2].chat(chatBody(spendText, { max_tokens: 100 }));
+        assert.equal(r.status, 200, r.text);
+        assert.equal(r.json.usage.completion_tokens, 100, 'the spending request costs $0.10');
+      }
+      const before = await ledgerCheck({ url: ledgerUrl });
+      assert.deepEqual(before.violations, []);
+      const spent = before.total_cost_nanos;
+      assert.ok(spent >= 0.9 * USD && spent < USD, `spent ${usd(spent)}`);
+      const reserve = 20 * NANOS_PER_TOKEN;  // max_tokens 20 × $0.001
+      const fits = Math.floor((USD - spent) / reserve);
+      // Every upstream call waits 1.5 s, so all 100 reserve before any settles.
+      await mock.setFaults([{ times: 0, delay_ms: 1500 }]);
+      let sampling = true;
+      const samples = [];
+      const sampler = (async () => {
+        while (sampling) {
+          samples.push(await ledgerCheck({ url: ledgerUrl }));
+          await sleep(150);
+        }
+      })();
+      const results = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => gws[i % 2].chat(chatBody('burst', { max_tokens: 20 }), { timeoutMs: 60_000 })),
+      );
+      sampling = false;
+      await sampler;
+      await mock.clearFaults();
+      const admitted = results.filter((r) => r.status === 200);
+      const perInstance = [0, 1].map((n) => results.filter((r, i) => i % 2 === n && r.status === 200).length);
+      console.log(`BR-01 x2: spent ${usd(spent)}, fits ${fits}, admitted ${admitted.length} (${perInstance.join('/')}), ${samples.length} samples`);
+      assert.equal(admitted.length, fits, `$${usd(USD - spent)} left fits ${fits} reservations of $0.02`);
+      for (const r of results) if (r.status !== 200) assertRefused(r, { status: 429, code: 'budget_exceeded' });
+      for (const s of samples) assert.deepEqual(s.violations, [], 'I1 at every sampled instant');
+      assert.ok(samples.length >= 1, 'sampled during the burst');
+      const report = await ledgerCheck({ url: ledgerUrl });
+      assert.deepEqual(report.violations, []);
+      assert.equal(report.ok, true);
+      assert.equal(report.open_reservations, 0);
+      assert.ok(report.total_cost_nanos <= USD, `spent ${usd(report.total_cost_nanos)} ≤ $1.00`);
+      const burstCost = admitted.reduce((sum, r) => sum + r.json.usage.completion_tokens * NANOS_PER_TOKEN, 0);
+      assert.equal(report.total_cost_nanos, spent + burstCost, 'each admitted request settled at its usage');
+    } finally {
+      await stopInstances(gws);
+      await mock.stop();
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// BR-06(a): the rate-limit store goes away
+
+describe('BR-06(a): Redis unreachable', () => {
+  const LIMITED_KEY = `rl-limited-${randomId()}`;
+  const env = { GW_RL_LIMITED_KEY: LIMITED_KEY };
+  // rl_a is rate-limited (needs the store); the default persona has no limits (never asks it).
+  const tweak = (redisUrl) => (c) => {
+    addPersona(c, `rl_a${randomId()}`, { requests_per_min: 1000 }, 'GW_RL_LIMITED_KEY');
+    c.redis = { url: redisUrl };
+  };
+
+  async function assertStoreDown(gw, mock, what) {
+    await mock.clearRequests();
+    const limited = await Promise.all(Array.from({ length: 10 }, (_, i) => gw.chat(chatBody(`down ${i}`), { key: LIMITED_KEY })));
+    assert.equal(limited.filter((r) => r.status === 200).length, 0, `${what}: never a per-instance fallback`);
+    for (const r of limited) assertRefused(r, { status: 503, code: 'rate_store_unavailable' });
+    assert.equal((await mock.chatRequests()).length, 0, `${what}: nothing went upstream`);
+    const free = await Promise.all(Array.from({ length: 5 }, (_, i) => gw.chat(chatBody(`free ${i}`))));
+    for (const r of free) assert.equal(r.status, 200, `${what}: an unlimited persona still works: ${r.text}`);
+  }
+
+  test('closed port from the start: the gateway starts, limited requests get 503, others 200', { timeout: 30_000 }, async () => {
+    const port = await freePort();  // nothing listens there
+    const mock = await startMock();
+    let gws = [];
+    try {
+      gws = await startInstances(1, mock, tweak(`redis://127.0.0.1:${port}`), env);
+      await assertStoreDown(gws[0], mock, 'closed port');
+    } finally {
+      await stopInstances(gws);
+      await mock.stop();
+    }
+  });
+
+  test('Redis stopped mid-run: 503 while it is gone, admitted again once it is back', { timeout: 60_000 }, async () => {
+    let redis = await startOwnRedis();
+    const mock = await startMock();
+    let gws = [];
+    try {
+      gws = await startInstances(1, mock, tweak(redis.url), env);
+      const gw = gws[0];
+      for (let i = 0; i < 3; i++) {
+        const r = await gw.chat(chatBody(`up ${i}`), { key: LIMITED_KEY });
+        assert.equal(r.status, 200, `store up: ${r.text}`);
+      }
+      await redis.stop();
+      await assertStoreDown(gw, mock, 'stopped');
+      redis = await startOwnRedis(redis.port);
+      const back = await waitFor(async () => {
+        const r = await gw.chat(chatBody('back'), { key: LIMITED_KEY });
+        if (r.status === 200) return r;
+        assertRefused(r, { status: 503, code: 'rate_store_unavailable' });
+        return null;
+      }, { timeoutMs: 10_000, intervalMs: 250, what: 'admission after Redis is back' });
+      assert.equal(back.status, 200);
+    } finally {
+      await stopInstances(gws);
+      await mock.stop();
+      await redis.stop().catch(() => {});
+    }
+  });
+});
