@@ -27,6 +27,7 @@ Environment:
   PROXY_WORKERS     nginx proxy worker_processes (default 2)
   GW_WORKERS        gateway server.workers (default 2)
   KEEP_TMP=1        keep the temp dir (configs, logs, raw wrk output)
+  BUDGET=1          give the bench persona a daily budget (reservation + settlement per request)
 EOF
 }
 
@@ -269,6 +270,10 @@ fi
 
 # --- gateway --------------------------------------------------------------------------
 if has_target gateway || has_target translate; then
+  # BUDGET=1: the persona has a (never reached) daily budget, so every request also reserves
+  # before its upstream call and settles in the same ledger transaction batch.
+  budget_json=""
+  [[ "${BUDGET:-0}" == "1" ]] && budget_json=', "budget": { "daily_usd": 1000000 }'
   cat > "$tmp/gateway.json" <<EOF
 {
   "version": 1,
@@ -286,7 +291,7 @@ if has_target gateway || has_target translate; then
     "bench": {
       "provider": "up",
       "model": "gpt-4o-mini",
-      "allow": ["up/*", "upstream_stream/*", "slow/*", "anthropic_stream/*"]
+      "allow": ["up/*", "upstream_stream/*", "slow/*", "anthropic_stream/*"]$budget_json
     }
   },
   "keys": [ { "key": "$API_KEY", "persona": "bench" } ]
