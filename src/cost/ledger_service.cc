@@ -12,6 +12,7 @@ struct LedgerService::Op {
   ReserveDone reserved;
   SettleDone settled;
   StatusDone done;
+  int tries = 0;
 };
 
 namespace {
@@ -21,6 +22,8 @@ Error closed_error() {
                      "the cost ledger is not accepting operations (queue full or shutting down)",
                      "ledger_unavailable");
 }
+
+constexpr int kMaxTries = 3;
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -74,19 +77,19 @@ bool LedgerService::push(Op op) {
 }
 
 void LedgerService::reserve(Reservation r, ReserveDone done) {
-  Op op{std::move(r), std::move(done), {}, {}};
+  Op op{std::move(r), std::move(done), {}, {}, 0};
   ReserveDone fallback = op.reserved;
   if (!push(std::move(op))) fallback(closed_error());
 }
 
 void LedgerService::settle(CostEvent e, SettleDone done) {
-  Op op{std::move(e), {}, std::move(done), {}};
+  Op op{std::move(e), {}, std::move(done), {}, 0};
   SettleDone fallback = op.settled;
   if (!push(std::move(op))) fallback(closed_error());
 }
 
 void LedgerService::set_limit(BudgetWindow w, StatusDone done) {
-  Op op{std::move(w), {}, {}, std::move(done)};
+  Op op{std::move(w), {}, {}, std::move(done), 0};
   StatusDone fallback = op.done;
   if (!push(std::move(op))) fallback(closed_error());
 }
@@ -171,20 +174,46 @@ void LedgerService::write_loop() {
     }
     ++counters_.batches;
     counters_.operations += batch.size();
+    // A lock conflict with another instance (PostgreSQL deadlock or serialization failure) is
+    // not the operation's fault: it goes round again, up to kMaxTries times, before its caller
+    // hears of it. Reservations are keyed too, so a repeat cannot hold twice.
+    std::vector<Op> again;
+    auto conflicted = [](const Error& e, int tries) {
+      return e.code == "ledger_conflict" && tries + 1 < kMaxTries;
+    };
     std::size_t ri = 0, si = 0, li = 0;
     for (Op& op : batch) {
       if (std::holds_alternative<Reservation>(op.what)) {
-        auto& r = reserves[ri++];
-        op.reserved(committed ? std::move(r) : Result<ReserveResult>(committed.error()));
+        auto r = committed ? std::move(reserves[ri++]) : Result<ReserveResult>(committed.error());
+        if (!r && conflicted(r.error(), op.tries)) {
+          again.push_back(std::move(op));
+          continue;
+        }
+        op.reserved(std::move(r));
       } else if (std::holds_alternative<CostEvent>(op.what)) {
-        auto& s = settles[si++];
-        op.settled(committed ? std::move(s) : Result<bool>(committed.error()));
+        auto e = committed ? std::move(settles[si++]) : Result<bool>(committed.error());
+        if (!e && conflicted(e.error(), op.tries)) {
+          again.push_back(std::move(op));
+          continue;
+        }
+        op.settled(std::move(e));
       } else {
-        auto& l = limits[li++];
-        op.done(committed ? std::move(l) : committed);
+        Status l = committed ? std::move(limits[li++]) : committed;
+        if (!l && conflicted(l.error(), op.tries)) {
+          again.push_back(std::move(op));
+          continue;
+        }
+        op.done(std::move(l));
       }
     }
     batch.clear();
+    if (!again.empty()) {
+      std::lock_guard lock(mu_);
+      for (auto it = again.rbegin(); it != again.rend(); ++it) {
+        ++it->tries;
+        queue_.push_front(std::move(*it));
+      }
+    }
   }
 }
 

@@ -168,8 +168,8 @@ TEST_F(LedgerTest, NearlySpentBudgetUnderConcurrentWriters) {
         return;
       }
       for (int i = 0; i < 25; ++i) {
-        auto r =
-            (*l)->reserve(res("r" + std::to_string(t) + "-" + std::to_string(i), 2 * kCent, {dollar}));
+        auto r = (*l)->reserve(
+            res("r" + std::to_string(t) + "-" + std::to_string(i), 2 * kCent, {dollar}));
         if (!r.ok()) {
           ++failed;
         } else if (r->admitted) {
@@ -237,7 +237,7 @@ TEST_F(FlexibleReservation, TakesWhatTheTightestWindowHasLeft) {
   auto refused = ledger_->reserve(starved);
   ASSERT_TRUE(refused.ok());
   EXPECT_FALSE(refused->admitted);
-  EXPECT_EQ(refused->refused.scope, "persona:dev") << "first window in lock order without room";
+  EXPECT_EQ(refused->refused.scope, "team:core") << "the window without room is named";
   auto report = ledger_->check_invariants();
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->ok());
