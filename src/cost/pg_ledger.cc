@@ -3,6 +3,7 @@
 #include "cost/pg_ledger.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "cost/pg_schema.h"
 #include "storage/sqlite_db.h"
@@ -249,7 +250,11 @@ Result<int> PgLedger::sweep_expired(std::int64_t now_ms) {
     e.request_id = std::string(expired->text(i, 0));
     e.attempt = static_cast<int>(expired->int64(i, 1));
     e.cost_nanos = expired->int64(i, 2);  // no checkpoint yet: the reserved amount
-    e.ts_ms = now_ms;
+    // now_ms is a cutoff (INT64_MAX at a SQLite start: every open reservation); the event is
+    // stamped with the time it is settled.
+    e.ts_ms = std::min(now_ms, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
     e.outcome = "unknown";
     e.settlement_reason = "crash_recovery";
     auto r = settle(e);

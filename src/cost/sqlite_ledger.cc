@@ -1,6 +1,7 @@
 #include "cost/sqlite_ledger.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "storage/migrations.h"
 
@@ -237,7 +238,11 @@ Result<int> SqliteLedger::sweep_expired(std::int64_t now_ms) {
     e.request_id = expired->column_text(0);
     e.attempt = static_cast<int>(expired->column_int64(1));
     e.cost_nanos = expired->column_int64(2);  // no checkpoint yet: the reserved amount
-    e.ts_ms = now_ms;
+    // now_ms is a cutoff (INT64_MAX at a SQLite start: every open reservation); the event is
+    // stamped with the time it is settled.
+    e.ts_ms = std::min(now_ms, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
     e.outcome = "unknown";
     e.settlement_reason = "crash_recovery";
     due.push_back(std::move(e));
