@@ -87,6 +87,11 @@ class Ledger {
   virtual Status begin() = 0;
   virtual Status commit() = 0;
   virtual void rollback() = 0;
+  // Whether the next commits wait for the disk. The writer commits batches of reservations only
+  // with false: such a commit survives a crash of the gateway process (the OS has it) and is made
+  // durable by the next synced commit (WAL order); only a power loss in between can drop it, and
+  // with it only requests that had not completed. Settlements always commit with true.
+  virtual Status set_synced_commits(bool synced) = 0;
 
   // Reserves amount_nanos in every window, or in none: admitted only if each window keeps
   // spent + reserved ≤ limit. Windows are taken in a fixed (scope, window) order (the lock order

@@ -1,5 +1,6 @@
 #include "cost/ledger_service.h"
 
+#include <algorithm>
 #include <variant>
 #include <vector>
 
@@ -127,7 +128,8 @@ void LedgerService::write_loop() {
     {
       std::unique_lock lock(mu_);
       wake_.wait_until(lock, next_sweep, [&] { return stopping_ || !queue_.empty(); });
-      if (!queue_.empty() && !stopping_ && queue_.size() < options_.max_batch) {
+      if (options_.linger.count() > 0 && !queue_.empty() && !stopping_ &&
+          queue_.size() < options_.max_batch) {
         // Group commit: let concurrent requests join this transaction.
         wake_.wait_for(lock, options_.linger,
                        [&] { return stopping_ || queue_.size() >= options_.max_batch; });
@@ -154,7 +156,13 @@ void LedgerService::write_loop() {
     std::vector<Result<ReserveResult>> reserves;
     std::vector<Result<bool>> settles;
     std::vector<Status> limits;
-    Status begun = writer_ledger_->begin();
+    // Reservations alone need not wait for the disk (see Ledger::set_synced_commits); any
+    // settlement or limit in the batch makes the whole commit synced.
+    const bool synced = std::any_of(batch.begin(), batch.end(), [](const Op& op) {
+      return !std::holds_alternative<Reservation>(op.what);
+    });
+    Status begun = writer_ledger_->set_synced_commits(synced);
+    if (begun) begun = writer_ledger_->begin();
     for (Op& op : batch) {
       if (auto* r = std::get_if<Reservation>(&op.what)) {
         reserves.push_back(begun ? writer_ledger_->reserve_step(*r)

@@ -27,8 +27,10 @@ namespace gw::cost {
 struct LedgerServiceOptions {
   std::size_t queue_capacity = 16384;  // operations waiting for the writer
   std::size_t max_batch = 256;         // operations per transaction
-  // Group commit: after an operation arrives, wait this long for more before committing.
-  std::chrono::microseconds linger{500};
+  // Group commit: after an operation arrives, wait this long for more before committing. 0:
+  // commit at once — operations that arrive during a commit's fsync share the next one, which
+  // batches by itself under load without adding latency when idle (bench/README.md).
+  std::chrono::microseconds linger{0};
   std::chrono::milliseconds sweep_interval{10000};  // settles reservations a crash left open
 };
 

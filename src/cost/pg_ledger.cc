@@ -91,6 +91,16 @@ Result<std::unique_ptr<PgLedger>> PgLedger::open(std::string_view url) {
   return std::unique_ptr<PgLedger>(new PgLedger(std::move(conn).value()));
 }
 
+// PostgreSQL's asynchronous commit: the server acknowledges before its WAL flush; lost only if the
+// database server itself crashes within ~3 × wal_writer_delay.
+Status PgLedger::set_synced_commits(bool synced) {
+  if (synced == synced_) return Status{};
+  auto done = conn_.exec(synced ? "SET synchronous_commit TO on" : "SET synchronous_commit TO off");
+  if (!done) return done.error();
+  synced_ = synced;
+  return Status{};
+}
+
 Status PgLedger::begin() {
   bool reset = false;
   if (conn_.bad()) {

@@ -25,6 +25,7 @@ class PgLedger final : public Ledger {
   static Result<std::unique_ptr<PgLedger>> open(std::string_view url);
 
   Status begin() override;
+  Status set_synced_commits(bool synced) override;
   Status commit() override;
   void rollback() override;
   Result<ReserveResult> reserve_step(const Reservation& reservation) override;
@@ -46,6 +47,7 @@ class PgLedger final : public Ledger {
   template <typename Body>
   Status savepoint(Body&& body);
   pg::Connection conn_;
+  bool synced_ = true;
 };
 
 }  // namespace gw::cost

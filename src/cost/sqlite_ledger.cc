@@ -28,10 +28,31 @@ Status SqliteLedger::begin() {
   return db_.exec("BEGIN IMMEDIATE");
 }
 
+Status SqliteLedger::prepared(std::string_view sql, storage::Statement*& out) {
+  auto it = statements_.find(sql.data());
+  if (it == statements_.end()) {
+    auto stmt = db_.prepare(sql);
+    if (!stmt) return stmt.error();
+    it = statements_.emplace(sql.data(), std::move(stmt).value()).first;
+  }
+  it->second.reset();
+  out = &it->second;
+  return Status{};
+}
+
 Status SqliteLedger::commit() {
+  // No cached statement may keep a read open past the transaction.
+  for (auto& [sql, stmt] : statements_) stmt.reset();
   Status done = db_.exec("COMMIT");
   if (!done) rollback();
   return done;
+}
+
+Status SqliteLedger::set_synced_commits(bool synced) {
+  if (synced == synced_) return Status{};
+  Status s = db_.exec(synced ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+  if (s) synced_ = synced;
+  return s;
 }
 
 void SqliteLedger::rollback() {
@@ -58,18 +79,27 @@ Result<ReserveResult> SqliteLedger::reserve_step(const Reservation& r) {
   });
   ReserveResult result;
   Status done = savepoint([&]() -> Status {
-    auto upsert = db_.prepare(
-        "INSERT INTO budget (scope, period, limit_nanos) VALUES (?1, ?2, ?3) "
-        "ON CONFLICT (scope, period) DO UPDATE SET limit_nanos = excluded.limit_nanos");
-    if (!upsert) return upsert.error();
-    auto take = db_.prepare(
-        "UPDATE budget SET reserved_nanos = reserved_nanos + ?3 WHERE scope = ?1 AND period = ?2 "
-        "AND spent_nanos + reserved_nanos + ?3 <= limit_nanos");
-    if (!take) return take.error();
-    auto link = db_.prepare(
-        "INSERT INTO reservation_budget (request_id, attempt, scope, period) "
-        "VALUES (?1, ?2, ?3, ?4)");
-    if (!link) return link.error();
+    storage::Statement* upsert = nullptr;
+    if (Status p =
+            prepared("INSERT INTO budget (scope, period, limit_nanos) VALUES (?1, ?2, ?3) "
+                     "ON CONFLICT (scope, period) DO UPDATE SET limit_nanos = excluded.limit_nanos "
+                     "WHERE budget.limit_nanos != excluded.limit_nanos",
+                     upsert);
+        !p)
+      return p;
+    storage::Statement* take = nullptr;
+    if (Status p = prepared("UPDATE budget SET reserved_nanos = reserved_nanos + ?3 WHERE scope = "
+                            "?1 AND period = ?2 "
+                            "AND spent_nanos + reserved_nanos + ?3 <= limit_nanos",
+                            take);
+        !p)
+      return p;
+    storage::Statement* link = nullptr;
+    if (Status p = prepared("INSERT INTO reservation_budget (request_id, attempt, scope, period) "
+                            "VALUES (?1, ?2, ?3, ?4)",
+                            link);
+        !p)
+      return p;
     for (const BudgetWindow& w : windows) {
       upsert->reset();
       if (Status s = upsert->bind(1, w.scope); !s) return s;
@@ -80,10 +110,12 @@ Result<ReserveResult> SqliteLedger::reserve_step(const Reservation& r) {
     std::int64_t amount = r.amount_nanos;
     if (r.min_amount_nanos > 0) {
       // Flexible: as much as the tightest window still has (read under the write lock).
-      auto room = db_.prepare(
-          "SELECT limit_nanos - spent_nanos - reserved_nanos FROM budget "
-          "WHERE scope = ?1 AND period = ?2");
-      if (!room) return room.error();
+      storage::Statement* room = nullptr;
+      if (Status p = prepared("SELECT limit_nanos - spent_nanos - reserved_nanos FROM budget "
+                              "WHERE scope = ?1 AND period = ?2",
+                              room);
+          !p)
+        return p;
       for (const BudgetWindow& w : windows) {
         room->reset();
         if (Status s = room->bind(1, w.scope); !s) return s;
@@ -119,11 +151,14 @@ Result<ReserveResult> SqliteLedger::reserve_step(const Reservation& r) {
       if (Status s = link->bind(4, w.window); !s) return s;
       if (Status s = link->run(); !s) return s;
     }
-    auto hold = db_.prepare(
-        "INSERT INTO reservation (request_id, attempt, amount_nanos, created_ms, expires_ms, "
-        "state) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, 'open')");
-    if (!hold) return hold.error();
+    storage::Statement* hold = nullptr;
+    if (Status p = prepared(
+            "INSERT INTO reservation (request_id, attempt, amount_nanos, created_ms, expires_ms, "
+            "state) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, 'open')",
+            hold);
+        !p)
+      return p;
     if (Status s = hold->bind(1, r.request_id); !s) return s;
     if (Status s = hold->bind(2, r.attempt); !s) return s;
     if (Status s = hold->bind(3, amount); !s) return s;
@@ -143,9 +178,12 @@ Result<bool> SqliteLedger::settle_step(const CostEvent& e) {
   if (e.cost_nanos < 0) return ledger_error("a cost cannot be negative");
   bool recorded = false;
   Status done = savepoint([&]() -> Status {
-    auto held = db_.prepare(
-        "SELECT amount_nanos, state FROM reservation WHERE request_id = ?1 AND attempt = ?2");
-    if (!held) return held.error();
+    storage::Statement* held = nullptr;
+    if (Status p = prepared(
+            "SELECT amount_nanos, state FROM reservation WHERE request_id = ?1 AND attempt = ?2",
+            held);
+        !p)
+      return p;
     if (Status s = held->bind(1, e.request_id); !s) return s;
     if (Status s = held->bind(2, e.attempt); !s) return s;
     auto row = held->step();
@@ -153,13 +191,18 @@ Result<bool> SqliteLedger::settle_step(const CostEvent& e) {
     const bool open = *row && held->column_text(1) == "open";
     const std::int64_t reserved = *row ? held->column_int64(0) : 0;
 
-    auto insert = db_.prepare(
-        "INSERT INTO cost_event (request_id, attempt, ts_ms, persona, team, project, key_name, "
-        "provider, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, "
-        "reasoning_tokens, cost_nanos, reserved_nanos, price_version, outcome, settlement_reason) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-        "?19) ON CONFLICT (request_id, attempt) DO NOTHING");
-    if (!insert) return insert.error();
+    storage::Statement* insert = nullptr;
+    if (Status p = prepared(
+            "INSERT INTO cost_event (request_id, attempt, ts_ms, persona, team, project, key_name, "
+            "provider, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, "
+            "reasoning_tokens, cost_nanos, reserved_nanos, price_version, outcome, "
+            "settlement_reason) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+            "?18, "
+            "?19) ON CONFLICT (request_id, attempt) DO NOTHING",
+            insert);
+        !p)
+      return p;
     storage::Statement& s = *insert;
     const Status binds[] = {
         s.bind(1, e.request_id),
@@ -189,19 +232,26 @@ Result<bool> SqliteLedger::settle_step(const CostEvent& e) {
     if (db_.changes() == 0) return Status{};  // settled before: nothing more to do
     recorded = true;
     if (!open) return Status{};
-    auto charge = db_.prepare(
-        "UPDATE budget SET spent_nanos = spent_nanos + ?3, reserved_nanos = reserved_nanos - ?4 "
-        "WHERE (scope, period) IN (SELECT scope, period FROM reservation_budget "
-        "WHERE request_id = ?1 AND attempt = ?2)");
-    if (!charge) return charge.error();
+    storage::Statement* charge = nullptr;
+    if (Status p =
+            prepared("UPDATE budget SET spent_nanos = spent_nanos + ?3, reserved_nanos = "
+                     "reserved_nanos - ?4 "
+                     "WHERE (scope, period) IN (SELECT scope, period FROM reservation_budget "
+                     "WHERE request_id = ?1 AND attempt = ?2)",
+                     charge);
+        !p)
+      return p;
     if (Status b = charge->bind(1, e.request_id); !b) return b;
     if (Status b = charge->bind(2, e.attempt); !b) return b;
     if (Status b = charge->bind(3, e.cost_nanos); !b) return b;
     if (Status b = charge->bind(4, reserved); !b) return b;
     if (Status run = charge->run(); !run) return run;
-    auto close = db_.prepare(
-        "UPDATE reservation SET state = 'settled' WHERE request_id = ?1 AND attempt = ?2");
-    if (!close) return close.error();
+    storage::Statement* close = nullptr;
+    if (Status p = prepared(
+            "UPDATE reservation SET state = 'settled' WHERE request_id = ?1 AND attempt = ?2",
+            close);
+        !p)
+      return p;
     if (Status b = close->bind(1, e.request_id); !b) return b;
     if (Status b = close->bind(2, e.attempt); !b) return b;
     return close->run();
@@ -212,10 +262,13 @@ Result<bool> SqliteLedger::settle_step(const CostEvent& e) {
 
 Status SqliteLedger::set_limit_step(const BudgetWindow& w) {
   return savepoint([&]() -> Status {
-    auto upsert = db_.prepare(
-        "INSERT INTO budget (scope, period, limit_nanos) VALUES (?1, ?2, ?3) "
-        "ON CONFLICT (scope, period) DO UPDATE SET limit_nanos = excluded.limit_nanos");
-    if (!upsert) return upsert.error();
+    storage::Statement* upsert = nullptr;
+    if (Status p =
+            prepared("INSERT INTO budget (scope, period, limit_nanos) VALUES (?1, ?2, ?3) "
+                     "ON CONFLICT (scope, period) DO UPDATE SET limit_nanos = excluded.limit_nanos",
+                     upsert);
+        !p)
+      return p;
     if (Status s = upsert->bind(1, w.scope); !s) return s;
     if (Status s = upsert->bind(2, w.window); !s) return s;
     if (Status s = upsert->bind(3, w.limit_nanos); !s) return s;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,7 @@ class SqliteLedger final : public Ledger {
   Status begin() override;
   Status commit() override;
   void rollback() override;
+  Status set_synced_commits(bool synced) override;
   Result<ReserveResult> reserve_step(const Reservation& reservation) override;
   Result<bool> settle_step(const CostEvent& event) override;
   Status set_limit_step(const BudgetWindow& window) override;
@@ -42,7 +44,12 @@ class SqliteLedger final : public Ledger {
   // Runs body inside SAVEPOINT … RELEASE; a failure rolls back to the savepoint.
   template <typename Body>
   Status savepoint(Body&& body);
+  // The hot statements, prepared once per connection (keyed by their literal's address) and
+  // reset before each use.
+  Status prepared(std::string_view sql, storage::Statement*& out);
   storage::SqliteDb db_;
+  std::map<const char*, storage::Statement> statements_;
+  bool synced_ = true;
 };
 
 }  // namespace gw::cost
