@@ -158,8 +158,7 @@ constexpr const char* kCacheWriteFields = "cache_creation_input_tokens|cacheWrit
 
 void check_cache_usage(const Usage& u, const std::string& body) {
   EXPECT_EQ(u.cache_read_tokens, wire_max(body, kCacheReadFields)) << "cache reads not captured";
-  EXPECT_EQ(u.cache_write_tokens, wire_max(body, kCacheWriteFields))
-      << "cache writes not captured";
+  EXPECT_EQ(u.cache_write_tokens, wire_max(body, kCacheWriteFields)) << "cache writes not captured";
 }
 
 // ---- non-streamed answers -------------------------------------------------------------
