@@ -8,8 +8,11 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <string>
+#include <thread>
 
+#include "cost/ledger_service.h"
 #include "cost/pg_ledger.h"
 #include "cost/sqlite_ledger.h"
 
@@ -97,6 +100,84 @@ void BM_PgReserveAndSettle(benchmark::State& state) {
   billed_attempts(state, **ledger, run);
 }
 BENCHMARK(BM_PgReserveAndSettle)->ThreadRange(1, 4)->UseRealTime()->MinTime(3.0);
+
+// The path the gateway uses: LedgerService's writer thread group-commits what `in_flight`
+// concurrent requests submit (each a reservation, then — once admitted — its settlement), as
+// 16 or 64 client connections would. Items = billed attempts (2 ledger operations each).
+void service_attempts(benchmark::State& state, const std::string& url, const std::string& run) {
+  auto service = gw::cost::LedgerService::start(url);
+  if (!service.ok()) {
+    state.SkipWithError(service.error().message.c_str());
+    return;
+  }
+  const int in_flight = static_cast<int>(state.range(0));
+  const std::vector<BudgetWindow> windows = {
+      {"persona:bench", "day:2026-11-26", 1'000'000'000'000'000, 0},
+      {"team:bench", "month:2026-11", 1'000'000'000'000'000, 0}};
+  std::atomic<long> completed{0};
+  std::atomic<bool> failed{false};
+  std::function<void()> next;
+  std::atomic<long> budget{0};  // attempts still to start
+  next = [&] {
+    if (budget.fetch_sub(1) <= 0) return;
+    const std::string id = run + "-" + std::to_string(g_next.fetch_add(1));
+    Reservation r;
+    r.request_id = id;
+    r.amount_nanos = 20'000'000;
+    r.windows = windows;
+    r.created_ms = 1;
+    r.expires_ms = INT64_MAX / 2;
+    (*service)->reserve(r, [&, id](gw::Result<gw::cost::ReserveResult> held) {
+      if (!held.ok() || !held->admitted) failed = true;
+      CostEvent e;
+      e.request_id = id;
+      e.cost_nanos = 1'234'567;
+      e.input_tokens = 1000;
+      e.output_tokens = 200;
+      e.ts_ms = 2;
+      e.settlement_reason = "usage";
+      (*service)->settle(e, [&](gw::Result<bool> settled) {
+        if (!settled.ok()) failed = true;
+        ++completed;
+        next();
+      });
+    });
+  };
+  for (auto _ : state) {
+    constexpr long kBatch = 2000;
+    completed = 0;
+    budget = kBatch;
+    for (int i = 0; i < in_flight; ++i) next();
+    while (completed.load() < kBatch && !failed.load()) {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    if (failed) {
+      state.SkipWithError("a ledger operation failed");
+      break;
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * 2000);
+  (*service)->stop();
+}
+
+void BM_ServiceSqlite(benchmark::State& state) {
+  static const std::string run = "svc-" + std::to_string(::getpid());
+  service_attempts(state, database_url(), run);
+}
+BENCHMARK(BM_ServiceSqlite)->Arg(16)->Arg(64)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+void BM_ServicePg(benchmark::State& state) {
+  const char* url = std::getenv("GW_BENCH_PG_URL");
+  if (url == nullptr || *url == '\0') {
+    state.SkipWithError("GW_BENCH_PG_URL is not set");
+    return;
+  }
+  static const std::string run =
+      "svcpg-" + std::to_string(::getpid()) + "-" +
+      std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
+  service_attempts(state, url, run);
+}
+BENCHMARK(BM_ServicePg)->Arg(16)->Arg(64)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
