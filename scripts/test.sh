@@ -34,6 +34,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # multi-instance integration tests), on free loopback ports, stopped on exit whatever happens.
 step "starting PostgreSQL and Redis (loopback, throwaway)"
 SERVICES_DIR=$(mktemp -d /tmp/gw-services.XXXXXX)
+chmod 755 "$SERVICES_DIR"  # PostgreSQL runs as the postgres user and must reach its data dir
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 stop_services() {
   scripts/pg.sh stop "$SERVICES_DIR/pg" >/dev/null 2>&1 || true
