@@ -26,8 +26,9 @@ TEST(SchemaValidation, UnknownTopLevelFieldIsNamedAtItsOwnPointer) {
   const ConfigLoad load =
       load_json(edited([](auto& o) { o["personnas"] = boost::json::object(); }), kFullEnv);
   EXPECT_PROBLEM(load, "/personnas",
-                 "unknown field \"personnas\" (allowed: $schema, defaults, keys, local_demo, "
-                 "logging, personas, providers, server, storage, version)");
+                 "unknown field \"personnas\" (allowed: $schema, cost, defaults, keys, "
+                 "local_demo, logging, personas, providers, redis, server, storage, teams, "
+                 "version)");
 }
 
 TEST(SchemaValidation, UnknownNestedFieldListsTheAllowedOnes) {
@@ -212,7 +213,8 @@ TEST(SchemaValidation, BudgetShapeIsChecked) {
                                     kFullEnv);
   EXPECT_PROBLEM(load, "/personas/dev/budget/daily_usd", "must be at least 0 (got -5)");
   EXPECT_PROBLEM(load, "/personas/dev/budget/weekly_usd",
-                 "unknown field \"weekly_usd\" (allowed: cost_per_min, daily_usd, monthly_usd, "
+                 "unknown field \"weekly_usd\" (allowed: alert_threshold, cost_per_min, "
+                 "daily_usd, hourly_usd, max_concurrent, monthly_usd, requests_per_min, "
                  "tokens_per_min)");
 }
 
