@@ -67,6 +67,23 @@ asio::thread_pool& blocking_pool() {
   return pool;
 }
 
+// Runs `work` on the blocking pool and resumes the coroutine on its own executor with the result
+// (a co_await of asio::post would resume on the I/O thread before the work ran).
+template <typename Work>
+asio::awaitable<Status> off_io_thread(Work& work) {
+  auto initiate = [&work](auto handler) {
+    auto home = asio::get_associated_executor(handler);
+    auto held = std::make_shared<decltype(handler)>(std::move(handler));
+    asio::post(blocking_pool(), [&work, held, home]() mutable {
+      Status value = work();
+      asio::post(home, [held, value = std::move(value)]() mutable { (*held)(std::move(value)); });
+    });
+  };
+  Status value = co_await asio::async_initiate<decltype(asio::use_awaitable), void(Status)>(
+      initiate, asio::use_awaitable);
+  co_return value;
+}
+
 Error ledger_down(const Error& cause) {
   Error e = Error::make(ErrorKind::gateway_unavailable,
                         "the cost ledger is unavailable; budgeted requests are refused until it "
@@ -154,35 +171,41 @@ asio::awaitable<Status> RequestCost::rate_call(bool acquire) {
   // release() replaces the estimate with the real usage: the limit is never exceeded.
   ask.tokens = input_estimate_ + max_tokens_.value_or(kAskOutput);
   ask.now_ms = wall_ms();
-  auto home = co_await asio::this_coro::executor;
-  if (deps_.limiter_blocks) co_await asio::post(blocking_pool(), asio::use_awaitable);
-  Status result;
-  if (acquire) {
-    auto decision = deps_.limiter->acquire(ask);
-    if (!decision) {
-      Error e = Error::make(ErrorKind::gateway_unavailable,
-                            "the rate-limit store is unavailable; rate-limited requests are "
-                            "refused until it is back",
-                            "rate_store_unavailable");
-      e.retry_after = std::chrono::milliseconds(1000);
-      result = refused(e);
-    } else if (!decision->admitted) {
-      Error e = Error::make(ErrorKind::policy_rate_limited,
-                            decision->scope + ": " + decision->limit + " reached", "rate_limited");
-      e.retry_after =
-          std::chrono::milliseconds(std::max<std::int64_t>(decision->retry_after_ms, 1));
-      result = refused(e);
-    } else {
+  auto work = [&]() -> Status {
+    if (acquire) {
+      auto decision = deps_.limiter->acquire(ask);
+      if (!decision) {
+        Error e = Error::make(ErrorKind::gateway_unavailable,
+                              "the rate-limit store is unavailable; rate-limited requests are "
+                              "refused until it is back",
+                              "rate_store_unavailable");
+        e.retry_after = std::chrono::milliseconds(1000);
+        return refused(e);
+      }
+      if (!decision->admitted) {
+        Error e =
+            Error::make(ErrorKind::policy_rate_limited,
+                        decision->scope + ": " + decision->limit + " reached", "rate_limited");
+        e.retry_after =
+            std::chrono::milliseconds(std::max<std::int64_t>(decision->retry_after_ms, 1));
+        return refused(e);
+      }
       rate_held_ = true;
+      return Status{};
     }
-  } else {
     Status released = deps_.limiter->release(ask, used_tokens_, used_nanos_, ask.now_ms);
     if (!released) {
       GW_LOG_WARN("request {}: rate limit release failed: {}", request_id_,
                   released.error().message);
     }
+    return Status{};
+  };
+  Status result;
+  if (deps_.limiter_blocks) {
+    result = co_await off_io_thread(work);  // Redis: a network round trip
+  } else {
+    result = work();
   }
-  if (deps_.limiter_blocks) co_await asio::post(home, asio::use_awaitable);
   co_return result;
 }
 
