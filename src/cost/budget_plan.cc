@@ -67,10 +67,7 @@ BudgetPlan BudgetBook::plan(const Payer& payer, std::int64_t now_ms) const {
     if (it == specs->end()) continue;
     add_level(plan, it->second, who.first + who.second, now_ms, tz_);
   }
-  std::sort(plan.windows.begin(), plan.windows.end(),
-            [](const BudgetWindow& a, const BudgetWindow& b) {
-              return a.scope != b.scope ? a.scope < b.scope : a.window < b.window;
-            });
+  plan.windows = in_lock_order(std::move(plan.windows));
   return plan;
 }
 

@@ -1,9 +1,18 @@
 #include "cost/ledger.h"
 
+#include <algorithm>
+
 #include "cost/pg_ledger.h"
 #include "cost/sqlite_ledger.h"
 
 namespace gw::cost {
+
+std::vector<BudgetWindow> in_lock_order(std::vector<BudgetWindow> windows) {
+  std::sort(windows.begin(), windows.end(), [](const BudgetWindow& a, const BudgetWindow& b) {
+    return a.scope != b.scope ? a.scope < b.scope : a.window < b.window;
+  });
+  return windows;
+}
 
 Result<ReserveResult> Ledger::reserve(const Reservation& reservation) {
   if (Status s = begin(); !s) return s.error();

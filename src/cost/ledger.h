@@ -39,6 +39,10 @@ struct Reservation {
   std::int64_t expires_ms = 0;  // start + deadline + grace: the sweeper settles it after this
 };
 
+// The lock order every writer takes windows in — (scope, window) — so concurrent reservations on
+// a shared PostgreSQL never wait on each other in a cycle (RELIABILITY step 3, BR-04).
+std::vector<BudgetWindow> in_lock_order(std::vector<BudgetWindow> windows);
+
 struct ReserveResult {
   bool admitted = false;
   std::int64_t amount_nanos = 0;  // what was reserved (≤ the ask when flexible)

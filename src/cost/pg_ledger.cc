@@ -159,12 +159,7 @@ Status PgLedger::savepoint(Body&& body) {
 
 Result<ReserveResult> PgLedger::reserve_step(const Reservation& r) {
   if (r.amount_nanos < 0) return ledger_error("a reservation cannot be negative");
-  // The lock order (RELIABILITY step 3, BR-04): every writer takes windows in (scope, window)
-  // order, so concurrent instances never wait on each other in a cycle.
-  std::vector<BudgetWindow> windows = r.windows;
-  std::sort(windows.begin(), windows.end(), [](const BudgetWindow& a, const BudgetWindow& b) {
-    return a.scope != b.scope ? a.scope < b.scope : a.window < b.window;
-  });
+  const std::vector<BudgetWindow> windows = in_lock_order(r.windows);
   ReserveResult result;
   Status done = savepoint([&]() -> Status {
     std::int64_t amount = r.amount_nanos;

@@ -71,12 +71,8 @@ Status SqliteLedger::savepoint(Body&& body) {
 
 Result<ReserveResult> SqliteLedger::reserve_step(const Reservation& r) {
   if (r.amount_nanos < 0) return ledger_error("a reservation cannot be negative");
-  // A fixed order (scope, window) for every writer: the lock-order rule of RELIABILITY step 3,
-  // free here under SQLite's single write lock, kept so the PostgreSQL backend can share it.
-  std::vector<BudgetWindow> windows = r.windows;
-  std::sort(windows.begin(), windows.end(), [](const BudgetWindow& a, const BudgetWindow& b) {
-    return a.scope != b.scope ? a.scope < b.scope : a.window < b.window;
-  });
+  // Free under SQLite's single write lock; kept so both backends report the same refusal.
+  const std::vector<BudgetWindow> windows = in_lock_order(r.windows);
   ReserveResult result;
   Status done = savepoint([&]() -> Status {
     storage::Statement* upsert = nullptr;
