@@ -80,6 +80,17 @@ Result<Identity> identify(const http::Request& request, const Config& config,
   return identity;
 }
 
+// identify() for the /admin endpoints: a key without role admin is refused (403 admin_only).
+Result<Identity> identify_admin(const http::Request& request, const Config& config,
+                                const keys::KeyStore* store, RequestScope& scope) {
+  auto identity = identify(request, config, store, scope);
+  if (identity && !identity->key->admin) {
+    return Error::make(ErrorKind::caller_forbidden, "this endpoint needs a key with role \"admin\"",
+                       "admin_only");
+  }
+  return identity;
+}
+
 HeaderList basic_headers(std::string_view content_type, const std::string& request_id) {
   HeaderList h;
   h.emplace_back("content-type", std::string(content_type));
@@ -268,15 +279,9 @@ asio::awaitable<void> GatewayHandler::Impl::breakers(http::Request& request,
                                                      http::ResponseWriter& writer,
                                                      RequestScope& scope) {
   auto state = deps.state->get();
-  auto identity = identify(request, *state->config, deps.keys, scope);
+  auto identity = identify_admin(request, *state->config, deps.keys, scope);
   if (!identity) {
     co_await send_error(writer, openai, identity.error(), scope.request_id, &scope.outcome);
-    co_return;
-  }
-  if (!identity->key->admin) {
-    Error e = Error::make(ErrorKind::caller_forbidden,
-                          "this endpoint needs a key with role \"admin\"", "admin_only");
-    co_await send_error(writer, openai, e, scope.request_id, &scope.outcome);
     co_return;
   }
   scope.outcome.status = 200;
@@ -295,15 +300,9 @@ asio::awaitable<void> GatewayHandler::Impl::admin_keys(http::Request& request,
                                                        http::ResponseWriter& writer,
                                                        RequestScope& scope) {
   auto state = deps.state->get();
-  auto identity = identify(request, *state->config, deps.keys, scope);
+  auto identity = identify_admin(request, *state->config, deps.keys, scope);
   if (!identity) {
     co_await send_error(writer, openai, identity.error(), scope.request_id, &scope.outcome);
-    co_return;
-  }
-  if (!identity->key->admin) {
-    Error e = Error::make(ErrorKind::caller_forbidden,
-                          "this endpoint needs a key with role \"admin\"", "admin_only");
-    co_await send_error(writer, openai, e, scope.request_id, &scope.outcome);
     co_return;
   }
   auto reply = serve_admin_keys(request, deps.keys, *state->config, keys::unix_now_ms());
