@@ -274,12 +274,14 @@ if has_target gateway || has_target translate; then
   # before its upstream call and settles in the same ledger transaction batch.
   budget_json=""
   [[ "${BUDGET:-0}" == "1" ]] && budget_json=', "budget": { "daily_usd": 1000000 }'
+  ledger_json=""
+  [[ -n "${LEDGER_URL:-}" ]] && ledger_json=", \"ledger_url\": \"${LEDGER_URL}\""
   cat > "$tmp/gateway.json" <<EOF
 {
   "version": 1,
   "local_demo": true,
   "server": { "listen": "127.0.0.1:$gw_port", "workers": $GW_WORKERS },
-  "storage": { "url": "sqlite://$tmp/gw.db" },
+  "storage": { "url": "sqlite://$tmp/gw.db"$ledger_json },
   "logging": { "access_log": "$tmp/gateway-access.log" },
   "providers": {
     "up": { "type": "openai", "base_url": "$up_url", "api_key": "sk-bench" },

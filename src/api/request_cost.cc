@@ -225,6 +225,7 @@ asio::awaitable<Status> RequestCost::reserve(int attempt, const ProviderRuntime&
   model_ = target.model;
   price_ = state_.price(provider, target.model);
   reserved_nanos_ = 0;
+  held_reservation_ = false;
   metered_output_ = 0;
   metered_nanos_ = 0;
   if (deps_.ledger == nullptr || !plan_.budgeted()) co_return Status{};
@@ -282,6 +283,7 @@ asio::awaitable<Status> RequestCost::reserve(int attempt, const ProviderRuntime&
     co_return refused(e);
   }
   reserved_nanos_ = reserved->amount_nanos;
+  held_reservation_ = true;
   if (flexible && price_ != nullptr) {
     // The largest output the granted amount covers.
     std::int64_t lo = kMinOutput, hi = kAskOutput;
@@ -337,6 +339,7 @@ asio::awaitable<void> RequestCost::settle(const Usage& usage, std::string_view o
   e.model = model_;
   e.outcome = std::string(outcome);
   e.price_version = price_ != nullptr ? price_->version() : "unpriced";
+  e.held_reservation = held_reservation_;
   Usage charged = usage;
   if (usage.present) {
     e.settlement_reason = "usage";

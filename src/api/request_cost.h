@@ -94,6 +94,7 @@ class RequestCost {
   const ModelPrice* price_ = nullptr;
   std::string provider_, model_;
   std::int64_t reserved_nanos_ = 0;  // 0 when nothing was reserved
+  bool held_reservation_ = false;    // this attempt's reservation was admitted
   std::int64_t metered_output_ = 0;
   std::int64_t metered_nanos_ = 0;
 };

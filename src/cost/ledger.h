@@ -60,6 +60,9 @@ struct CostEvent {
   std::string price_version;      // "openai/gpt-4o@2024-10-01"
   std::string outcome;            // "ok", an error kind, "client_gone", "budget_cut", …
   std::string settlement_reason;  // "usage", "metered", "crash_recovery", "tracked", …
+  // The attempt held a reservation: if it is no longer open, the attempt was settled before
+  // (a retry, or the sweeper got there first) and nothing is recorded again.
+  bool held_reservation = false;
 };
 
 struct InvariantReport {
@@ -105,8 +108,9 @@ class Ledger {
   virtual Result<ReserveResult> reserve_step(const Reservation& reservation) = 0;
 
   // Records the event and releases its reservation (if any): the windows are charged
-  // cost_nanos, their reserved amount drops by what was held. Idempotent: false when
-  // (request_id, attempt) was already settled, and nothing changes.
+  // cost_nanos, their reserved amount drops by what was held. Idempotent: false when the
+  // attempt was already settled (the same event again, or held_reservation and its reservation
+  // is gone), and nothing changes.
   virtual Result<bool> settle_step(const CostEvent& event) = 0;
 
   // Sets a window's limit at once (an admin edit); spent/reserved are kept.

@@ -4,6 +4,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/thread_name.h"
 #include "observability/log.h"
 
 namespace gw::cost {
@@ -56,8 +57,14 @@ Result<std::unique_ptr<LedgerService>> LedgerService::start(const std::string& u
 LedgerService::LedgerService(std::unique_ptr<Ledger> writer, std::unique_ptr<Ledger> reader,
                              LedgerServiceOptions options)
     : writer_ledger_(std::move(writer)), reader_ledger_(std::move(reader)), options_(options) {
-  writer_ = std::thread([this] { write_loop(); });
-  reader_ = std::thread([this] { read_loop(); });
+  writer_ = std::thread([this] {
+    name_this_thread("gw-ledger-w");
+    write_loop();
+  });
+  reader_ = std::thread([this] {
+    name_this_thread("gw-ledger-r");
+    read_loop();
+  });
 }
 
 LedgerService::~LedgerService() {

@@ -174,28 +174,45 @@ Result<bool> SqliteLedger::settle_step(const CostEvent& e) {
   if (e.cost_nanos < 0) return ledger_error("a cost cannot be negative");
   bool recorded = false;
   Status done = savepoint([&]() -> Status {
+    // reservation holds open reservations only (migration 4): a settled one is deleted below.
     storage::Statement* held = nullptr;
     if (Status p = prepared(
-            "SELECT amount_nanos, state FROM reservation WHERE request_id = ?1 AND attempt = ?2",
-            held);
+            "SELECT amount_nanos FROM reservation WHERE request_id = ?1 AND attempt = ?2", held);
         !p)
       return p;
     if (Status s = held->bind(1, e.request_id); !s) return s;
     if (Status s = held->bind(2, e.attempt); !s) return s;
     auto row = held->step();
     if (!row) return row.error();
-    const bool open = *row && held->column_text(1) == "open";
-    const std::int64_t reserved = *row ? held->column_int64(0) : 0;
+    const bool open = *row;
+    const std::int64_t reserved = open ? held->column_int64(0) : 0;
+    held->reset();
+    if (!open && e.held_reservation) return Status{};  // settled before (a retry, the sweeper)
+    if (e.settlement_reason == "tracked") {
+      storage::Statement* seen = nullptr;
+      if (Status p = prepared("SELECT 1 FROM cost_event WHERE settlement_reason = 'tracked' AND "
+                              "request_id = ?1 AND attempt = ?2",
+                              seen);
+          !p)
+        return p;
+      if (Status s = seen->bind(1, e.request_id); !s) return s;
+      if (Status s = seen->bind(2, e.attempt); !s) return s;
+      auto dup = seen->step();
+      if (!dup) return dup.error();
+      if (*dup) return Status{};  // a client's retried POST /v1/cost/track
+    }
 
+    // The windows it was charged to go with the event (I3); NULL when nothing was reserved.
     storage::Statement* insert = nullptr;
     if (Status p = prepared(
             "INSERT INTO cost_event (request_id, attempt, ts_ms, persona, team, project, key_name, "
             "provider, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, "
             "reasoning_tokens, cost_nanos, reserved_nanos, price_version, outcome, "
-            "settlement_reason) "
+            "settlement_reason, windows) "
             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-            "?18, "
-            "?19) ON CONFLICT (request_id, attempt) DO NOTHING",
+            "?18, ?19, (SELECT CASE WHEN count(*) > 0 THEN json_group_array(json_array(scope, "
+            "period)) END FROM reservation_budget WHERE request_id = ?1 AND attempt = ?2)) "
+            "ON CONFLICT DO NOTHING",
             insert);
         !p)
       return p;
@@ -225,32 +242,33 @@ Result<bool> SqliteLedger::settle_step(const CostEvent& e) {
       if (!b) return b;
     }
     if (Status run = s.run(); !run) return run;
-    if (db_.changes() == 0) return Status{};  // settled before: nothing more to do
+    if (db_.changes() == 0) return Status{};  // the same event settled before
     recorded = true;
     if (!open) return Status{};
-    storage::Statement* charge = nullptr;
-    if (Status p =
-            prepared("UPDATE budget SET spent_nanos = spent_nanos + ?3, reserved_nanos = "
-                     "reserved_nanos - ?4 "
-                     "WHERE (scope, period) IN (SELECT scope, period FROM reservation_budget "
-                     "WHERE request_id = ?1 AND attempt = ?2)",
-                     charge);
-        !p)
-      return p;
-    if (Status b = charge->bind(1, e.request_id); !b) return b;
-    if (Status b = charge->bind(2, e.attempt); !b) return b;
-    if (Status b = charge->bind(3, e.cost_nanos); !b) return b;
-    if (Status b = charge->bind(4, reserved); !b) return b;
-    if (Status run = charge->run(); !run) return run;
-    storage::Statement* close = nullptr;
-    if (Status p = prepared(
-            "UPDATE reservation SET state = 'settled' WHERE request_id = ?1 AND attempt = ?2",
-            close);
-        !p)
-      return p;
-    if (Status b = close->bind(1, e.request_id); !b) return b;
-    if (Status b = close->bind(2, e.attempt); !b) return b;
-    return close->run();
+    struct Release {
+      std::string_view sql;
+      bool amounts;  // binds ?3 cost and ?4 reserved
+    };
+    static constexpr Release kRelease[] = {
+        {"UPDATE budget SET spent_nanos = spent_nanos + ?3, reserved_nanos = reserved_nanos - ?4 "
+         "WHERE (scope, period) IN (SELECT scope, period FROM reservation_budget "
+         "WHERE request_id = ?1 AND attempt = ?2)",
+         true},
+        {"DELETE FROM reservation_budget WHERE request_id = ?1 AND attempt = ?2", false},
+        {"DELETE FROM reservation WHERE request_id = ?1 AND attempt = ?2", false},
+    };
+    for (const Release& r : kRelease) {
+      storage::Statement* step = nullptr;
+      if (Status p = prepared(r.sql, step); !p) return p;
+      if (Status b = step->bind(1, e.request_id); !b) return b;
+      if (Status b = step->bind(2, e.attempt); !b) return b;
+      if (r.amounts) {
+        if (Status b = step->bind(3, e.cost_nanos); !b) return b;
+        if (Status b = step->bind(4, reserved); !b) return b;
+      }
+      if (Status run = step->run(); !run) return run;
+    }
+    return Status{};
   });
   if (!done) return done.error();
   return recorded;
@@ -294,6 +312,7 @@ Result<int> SqliteLedger::sweep_expired(std::int64_t now_ms) {
                                    .count());
     e.outcome = "unknown";
     e.settlement_reason = "crash_recovery";
+    e.held_reservation = true;
     due.push_back(std::move(e));
   }
   int settled = 0;
@@ -311,27 +330,29 @@ Result<InvariantReport> SqliteLedger::check_invariants() {
     const char* what;
     const char* sql;  // rows = violations: scope, window, detail
   };
+  // reservation holds open reservations only; an event names the windows it was charged to.
   static constexpr Check kChecks[] = {
       {"I1 spent + reserved <= limit",
        "SELECT scope, period, spent_nanos + reserved_nanos - limit_nanos FROM budget "
        "WHERE spent_nanos + reserved_nanos > limit_nanos"},
       {"reserved = sum of open reservations",
-       "SELECT b.scope, b.period, b.reserved_nanos - coalesce((SELECT sum(r.amount_nanos) FROM "
-       "reservation r JOIN reservation_budget rb USING (request_id, attempt) WHERE r.state = "
-       "'open' AND rb.scope = b.scope AND rb.period = b.period), 0) FROM budget b WHERE "
-       "b.reserved_nanos != coalesce((SELECT sum(r.amount_nanos) FROM reservation r JOIN "
-       "reservation_budget rb USING (request_id, attempt) WHERE r.state = 'open' AND rb.scope = "
-       "b.scope AND rb.period = b.period), 0)"},
+       "WITH held AS (SELECT rb.scope, rb.period, sum(r.amount_nanos) AS total FROM reservation r "
+       "JOIN reservation_budget rb USING (request_id, attempt) GROUP BY rb.scope, rb.period) "
+       "SELECT b.scope, b.period, b.reserved_nanos - coalesce(h.total, 0) FROM budget b "
+       "LEFT JOIN held h USING (scope, period) WHERE b.reserved_nanos != coalesce(h.total, 0)"},
       {"I3 spent = sum of events",
-       "SELECT b.scope, b.period, b.spent_nanos - coalesce((SELECT sum(e.cost_nanos) FROM "
-       "cost_event e JOIN reservation_budget rb USING (request_id, attempt) WHERE rb.scope = "
-       "b.scope AND rb.period = b.period), 0) FROM budget b WHERE b.spent_nanos != "
-       "coalesce((SELECT sum(e.cost_nanos) FROM cost_event e JOIN reservation_budget rb USING "
-       "(request_id, attempt) WHERE rb.scope = b.scope AND rb.period = b.period), 0)"},
-      {"I2 one event per settled reservation",
-       "SELECT r.request_id, r.attempt, 'no event' FROM reservation r WHERE r.state = 'settled' "
-       "AND NOT EXISTS (SELECT 1 FROM cost_event e WHERE e.request_id = r.request_id AND "
-       "e.attempt = r.attempt)"},
+       "WITH charged AS (SELECT json_extract(w.value, '$[0]') AS scope, json_extract(w.value, "
+       "'$[1]') AS period, sum(e.cost_nanos) AS total FROM cost_event e, json_each(e.windows) w "
+       "WHERE e.windows IS NOT NULL GROUP BY 1, 2) "
+       "SELECT b.scope, b.period, b.spent_nanos - coalesce(c.total, 0) FROM budget b "
+       "LEFT JOIN charged c USING (scope, period) WHERE b.spent_nanos != coalesce(c.total, 0)"},
+      {"I2 one event per billed attempt",
+       "SELECT request_id, attempt, count(*) || ' events' FROM cost_event "
+       "GROUP BY request_id, attempt HAVING count(*) > 1"},
+      {"I2 a settled attempt holds no reservation",
+       "SELECT r.request_id, r.attempt, 'still reserved' FROM reservation r WHERE EXISTS "
+       "(SELECT 1 FROM cost_event e WHERE e.request_id = r.request_id AND e.attempt = r.attempt "
+       "AND e.windows IS NOT NULL)"},
   };
   for (const Check& c : kChecks) {
     auto stmt = db_.prepare(c.sql);

@@ -8,6 +8,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "common/thread_name.h"
 #include "http/connection_cap.h"
 #include "http/session_writer.h"
 #include "observability/gateway_metrics.h"
@@ -286,7 +287,8 @@ Status Server::start() {
   for (auto& w : workers_) {
     asio::co_spawn(w->ioc, accept_loop(*w->acceptor, *this), asio::detached);
     Worker* worker = w.get();
-    threads_.emplace_back([this, worker] {
+    threads_.emplace_back([this, worker, n = threads_.size()] {
+      name_this_thread(("gw-io-" + std::to_string(n)).c_str());
       if (worker_init_) worker_init_(worker->ioc);
       for (;;) {
         try {

@@ -7,6 +7,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "common/thread_name.h"
 #include "keys/key_token.h"
 #include "storage/migrations.h"
 
@@ -99,7 +100,10 @@ Result<std::unique_ptr<KeyStore>> KeyStore::open(std::string_view url,
   if (options.refresh_interval.count() > 0) {
     KeyStore* self = store.get();
     const auto interval = options.refresh_interval;
-    store->refresher_ = std::thread([self, interval] { self->refresher(interval); });
+    store->refresher_ = std::thread([self, interval] {
+      name_this_thread("gw-keys");
+      self->refresher(interval);
+    });
   }
   return store;
 }

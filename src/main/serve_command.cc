@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include <malloc.h>
 #include <pthread.h>
 
 #include "api/chat_pipeline.h"
@@ -66,6 +67,11 @@ std::string first_demo_key(const Config& config, std::string* model) {
 }  // namespace
 
 int serve_command(const ServeOptions& options) {
+  // glibc gives a thread arena's free top back to the kernel (madvise + a TLB shootdown on every
+  // core) whenever it passes 128 KiB; SQLite's statement and journal buffers on the ledger
+  // writer crossed that on every batch, which cost a third of the writer's CPU under load
+  // (bench/README.md "Ledger overhead"). Freed memory below this stays in the arena for reuse.
+  mallopt(M_TRIM_THRESHOLD, 32 << 20);
   // Every thread inherits this mask; the main thread alone receives the signals via sigwait.
   sigset_t signals;
   sigemptyset(&signals);

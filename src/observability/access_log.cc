@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstring>
 
+#include "common/thread_name.h"
+
 namespace gw {
 
 std::unique_ptr<AccessLog> AccessLog::open(const std::string& target, std::string* error) {
@@ -21,7 +23,10 @@ std::unique_ptr<AccessLog> AccessLog::open(const std::string& target, std::strin
     }
     log->owns_file_ = true;
   }
-  log->thread_ = std::thread([l = log.get()] { l->run(); });
+  log->thread_ = std::thread([l = log.get()] {
+    name_this_thread("gw-accesslog");
+    l->run();
+  });
   return log;
 }
 

@@ -7,6 +7,7 @@
 #include <limits>
 #include <utility>
 
+#include "common/thread_name.h"
 #include "observability/log.h"
 #include "storage/migrations.h"
 
@@ -110,7 +111,10 @@ Result<std::unique_ptr<RequestLog>> RequestLog::open(const std::string& url,
 
 RequestLog::RequestLog(SqliteDb db, Statement insert, const RequestLogOptions& options)
     : options_(options), db_(std::move(db)), insert_(std::move(insert)) {
-  writer_ = std::thread([this] { run_writer(); });
+  writer_ = std::thread([this] {
+    name_this_thread("gw-reqlog");
+    run_writer();
+  });
 }
 
 RequestLog::~RequestLog() {

@@ -11,6 +11,8 @@
 #include <memory>
 #include <thread>
 
+#include "storage/migrations.h"
+
 namespace gw::cost {
 namespace {
 
@@ -183,6 +185,95 @@ TEST_F(LedgerTest, NearlySpentBudgetUnderConcurrentWriters) {
   EXPECT_EQ(admitted.load(), 5);
   auto& l = open();
   EXPECT_EQ(*l.db().query_int("SELECT spent_nanos + reserved_nanos FROM budget"), 100 * kCent);
+  expect_invariants(l);
+}
+
+// The ledger's hot tables stay small (migration 4): a settled reservation is gone, and the
+// event names the windows it was charged to.
+TEST_F(LedgerTest, SettlingDeletesTheReservationAndRecordsItsWindows) {
+  auto& l = open();
+  ASSERT_TRUE(l.reserve(res("a", 20 * kCent, {kDay, kTeam}))->admitted);
+  ASSERT_TRUE(*l.settle(event("a", 7 * kCent)));
+  EXPECT_EQ(*l.db().query_int("SELECT count(*) FROM reservation"), 0);
+  EXPECT_EQ(*l.db().query_int("SELECT count(*) FROM reservation_budget"), 0);
+  EXPECT_EQ(*l.db().query_text("SELECT windows FROM cost_event"),
+            R"([["persona:dev","day:2026-11-26"],["team:core","day:2026-11-26"]])");
+  ASSERT_TRUE(*l.settle(event("unbudgeted", 3 * kCent)));
+  EXPECT_EQ(
+      *l.db().query_int(
+          "SELECT count(*) FROM cost_event WHERE request_id = 'unbudgeted' AND windows IS NULL"),
+      1);
+  expect_invariants(l);
+}
+
+// The sweeper settled a reservation (its request outlived the deadline, or a crash): the
+// attempt's own settlement arriving later records nothing a second time.
+TEST_F(LedgerTest, ALateSettlementAfterTheSweeperRecordsNothing) {
+  auto& l = open();
+  ASSERT_TRUE(l.reserve(res("slow", 12 * kCent, {kDay}))->admitted);
+  EXPECT_EQ(*l.sweep_expired(61000), 1);
+  CostEvent late = event("slow", 3 * kCent);
+  late.ts_ms = 70000;
+  late.held_reservation = true;
+  EXPECT_FALSE(*l.settle(late));
+  EXPECT_EQ(*l.db().query_int("SELECT count(*) FROM cost_event"), 1);
+  EXPECT_EQ(*l.db().query_int("SELECT spent_nanos FROM budget"), 12 * kCent);
+  expect_invariants(l);
+}
+
+// POST /v1/cost/track is idempotent on the client's request id even when the retry is stamped
+// later; gateway events with the same client-supplied id are distinct requests.
+TEST_F(LedgerTest, TrackedEventsAreIdempotentOnTheRequestId) {
+  auto& l = open();
+  CostEvent tracked = event("ext-1", 5 * kCent);
+  tracked.settlement_reason = "tracked";
+  ASSERT_TRUE(*l.settle(tracked));
+  tracked.ts_ms += 1000;
+  EXPECT_FALSE(*l.settle(tracked));
+  EXPECT_EQ(*l.db().query_int("SELECT count(*) FROM cost_event"), 1);
+  expect_invariants(l);
+}
+
+// The checker still sees what it must: spent that no event accounts for.
+TEST_F(LedgerTest, CheckerReportsSpendWithoutEvents) {
+  auto& l = open();
+  ASSERT_TRUE(l.reserve(res("a", 20 * kCent, {kDay}))->admitted);
+  ASSERT_TRUE(*l.settle(event("a", 7 * kCent)));
+  ASSERT_TRUE(l.db().exec("UPDATE budget SET spent_nanos = spent_nanos + 1").ok());
+  auto report = l.check_invariants();
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->violations.size(), 1u);
+  EXPECT_NE(report->violations[0].find("I3"), std::string::npos) << report->violations[0];
+}
+
+// A ledger written by the schema before migration 4 (settled reservations kept, events keyed by
+// request id) migrates with its events, their windows and its open reservations intact.
+TEST_F(LedgerTest, MigratesALedgerFromSchemaThree) {
+  {
+    auto db = storage::SqliteDb::open(url_);
+    ASSERT_TRUE(db.ok()) << db.error().message;
+    ASSERT_TRUE(storage::apply_migrations(*db, storage::gateway_migrations().first(3)).ok());
+    ASSERT_TRUE(db->exec(R"sql(
+      INSERT INTO budget VALUES ('persona:dev', 'day:2026-11-26', 1000, 70, 20);
+      INSERT INTO reservation VALUES ('a', 1, 100, 1, 61000, 'settled'), ('b', 1, 20, 1, 61000, 'open');
+      INSERT INTO reservation_budget VALUES ('a', 1, 'persona:dev', 'day:2026-11-26'),
+                                            ('b', 1, 'persona:dev', 'day:2026-11-26');
+      INSERT INTO cost_event (request_id, attempt, ts_ms, cost_nanos, reserved_nanos,
+                              settlement_reason) VALUES ('a', 1, 5, 70, 100, 'usage'),
+                                                        ('x', 1, 6, 9, 0, 'usage');
+    )sql")
+                    .ok());
+  }
+  auto& l = open();
+  EXPECT_EQ(*l.db().query_int("SELECT count(*) FROM cost_event"), 2);
+  EXPECT_EQ(*l.db().query_int("SELECT count(*) FROM reservation"), 1) << "only the open one";
+  EXPECT_EQ(*l.db().query_text("SELECT windows FROM cost_event WHERE request_id = 'a'"),
+            R"([["persona:dev","day:2026-11-26"]])");
+  expect_invariants(l);
+  CostEvent b = event("b", 15);
+  b.held_reservation = true;
+  EXPECT_TRUE(*l.settle(b));
+  EXPECT_EQ(*l.db().query_int("SELECT spent_nanos FROM budget"), 85);
   expect_invariants(l);
 }
 
