@@ -359,6 +359,12 @@ for target in direct nginx gateway translate; do
         "http://127.0.0.1:$(target_port "$target")$(target_path "$target" "$mode")" \
         "${script_args[@]}" > "$out" 2>&1 || true
       after="$(cpu_ticks "$cpids")"
+      if [[ $target == gateway || $target == translate ]]; then
+        # The ledger writer's group commits so far: operations / commits = mean batch size.
+        curl -fsS "http://127.0.0.1:$gw_port/metrics" 2>/dev/null |
+          grep -E '^gateway_ledger_(commits|batched_operations|syncs)_total' | tr '\n' ' ' >&2 || true
+        echo >&2
+      fi
       "$PYTHON" "$here/wrk_parse.py" "$out" "$results" --target "$target" --mode "$mode" \
         --conns "$conns" --threads "$threads" --cpu-ticks $((after - before)) \
         --clk-tck "$clk_tck" || true

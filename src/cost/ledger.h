@@ -86,6 +86,15 @@ struct BudgetState {
   std::int64_t reserved_nanos = 0;
 };
 
+// Makes commits durable apart from the connection that wrote them (LedgerService, ADR 0012):
+// when sync() returns OK, every commit made before the call survives a power loss. Called from
+// one thread at a time, concurrently with the writer's next transaction.
+class DurableSync {
+ public:
+  virtual ~DurableSync() = default;
+  virtual Status sync() = 0;
+};
+
 class Ledger {
  public:
   virtual ~Ledger() = default;
@@ -99,6 +108,9 @@ class Ledger {
   // durable by the next synced commit (WAL order); only a power loss in between can drop it, and
   // with it only requests that had not completed. Settlements always commit with true.
   virtual Status set_synced_commits(bool synced) = 0;
+  // A backend whose unsynced commits a separate sync makes durable returns that sync (SQLite:
+  // an fdatasync of its WAL); nullptr when a commit is durable by itself (PostgreSQL).
+  virtual std::unique_ptr<DurableSync> deferred_sync() { return nullptr; }
 
   // Reserves amount_nanos in every window, or in none: admitted only if each window keeps
   // spent + reserved ≤ limit. Windows are taken in a fixed (scope, window) order (the lock order

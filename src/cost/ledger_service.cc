@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/thread_name.h"
+#include "observability/gateway_metrics.h"
 #include "observability/log.h"
 
 namespace gw::cost {
@@ -15,6 +16,10 @@ struct LedgerService::Op {
   SettleDone settled;
   StatusDone done;
   int tries = 0;
+  // The step's result, kept until it is delivered.
+  Result<ReserveResult> reserve_result = ReserveResult{};
+  Result<bool> settle_result = false;
+  Status status_result;
 };
 
 namespace {
@@ -57,6 +62,20 @@ Result<std::unique_ptr<LedgerService>> LedgerService::start(const std::string& u
 LedgerService::LedgerService(std::unique_ptr<Ledger> writer, std::unique_ptr<Ledger> reader,
                              LedgerServiceOptions options)
     : writer_ledger_(std::move(writer)), reader_ledger_(std::move(reader)), options_(options) {
+  durable_ = writer_ledger_->deferred_sync();
+  if (durable_) {
+    if (Status s = writer_ledger_->set_synced_commits(false); !s) {
+      GW_LOG_WARN("ledger: cannot commit without syncing ({}); every commit waits for the disk",
+                  s.error().message);
+      durable_.reset();
+    }
+  }
+  if (durable_) {
+    syncer_ = std::thread([this] {
+      name_this_thread("gw-ledger-sync");
+      sync_loop();
+    });
+  }
   writer_ = std::thread([this] {
     name_this_thread("gw-ledger-w");
     write_loop();
@@ -85,19 +104,25 @@ bool LedgerService::push(Op op) {
 }
 
 void LedgerService::reserve(Reservation r, ReserveDone done) {
-  Op op{std::move(r), std::move(done), {}, {}, 0};
+  Op op;
+  op.what = std::move(r);
+  op.reserved = std::move(done);
   ReserveDone fallback = op.reserved;
   if (!push(std::move(op))) fallback(closed_error());
 }
 
 void LedgerService::settle(CostEvent e, SettleDone done) {
-  Op op{std::move(e), {}, std::move(done), {}, 0};
+  Op op;
+  op.what = std::move(e);
+  op.settled = std::move(done);
   SettleDone fallback = op.settled;
   if (!push(std::move(op))) fallback(closed_error());
 }
 
 void LedgerService::set_limit(BudgetWindow w, StatusDone done) {
-  Op op{std::move(w), {}, {}, std::move(done), 0};
+  Op op;
+  op.what = std::move(w);
+  op.done = std::move(done);
   StatusDone fallback = op.done;
   if (!push(std::move(op))) fallback(closed_error());
 }
@@ -125,7 +150,66 @@ void LedgerService::stop() {
     read_wake_.notify_all();
   }
   if (writer_.joinable()) writer_.join();
+  // The writer has committed its last batch: the syncer makes it durable, answers, and ends.
+  {
+    std::lock_guard lock(sync_mu_);
+    sync_stopping_ = true;
+  }
+  sync_wake_.notify_all();
+  if (syncer_.joinable()) syncer_.join();
   if (reader_.joinable()) reader_.join();
+}
+
+void LedgerService::sync_loop() {
+  std::vector<std::function<void(Status)>> due;
+  for (;;) {
+    {
+      std::unique_lock lock(sync_mu_);
+      sync_wake_.wait(lock, [&] { return sync_stopping_ || !awaiting_sync_.empty(); });
+      if (awaiting_sync_.empty()) return;  // stopping, nothing left
+      due.swap(awaiting_sync_);
+    }
+    // Everything in `due` was committed before this call: one fdatasync covers it all, and what
+    // the writer commits meanwhile waits for the next round.
+    Status synced = durable_->sync();
+    gateway_metrics().ledger_syncs.counter({synced ? "ok" : "error"}).inc();
+    if (!synced) {
+      counters_.failed += due.size();
+      GW_LOG_ERROR("ledger: syncing {} committed operations failed: {}", due.size(),
+                   synced.error().message);
+    }
+    for (auto& answer : due) answer(synced);
+    due.clear();
+  }
+}
+
+void LedgerService::deliver(Op& op, bool committed_unsynced) {
+  const bool waits =
+      committed_unsynced && durable_ && !std::holds_alternative<Reservation>(op.what);
+  if (!waits) {
+    if (std::holds_alternative<Reservation>(op.what)) {
+      op.reserved(std::move(op.reserve_result));
+    } else if (std::holds_alternative<CostEvent>(op.what)) {
+      op.settled(std::move(op.settle_result));
+    } else {
+      op.done(std::move(op.status_result));
+    }
+    return;
+  }
+  // A settlement or limit is answered when it is on the disk, not merely committed.
+  std::function<void(Status)> answer;
+  if (std::holds_alternative<CostEvent>(op.what)) {
+    answer = [done = std::move(op.settled),
+              r = std::move(op.settle_result)](Status synced) mutable {
+      done(synced ? std::move(r) : Result<bool>(synced.error()));
+    };
+  } else {
+    answer = [done = std::move(op.done), r = std::move(op.status_result)](Status synced) mutable {
+      done(synced ? std::move(r) : synced);
+    };
+  }
+  std::lock_guard lock(sync_mu_);
+  awaiting_sync_.push_back(std::move(answer));
 }
 
 void LedgerService::write_loop() {
@@ -160,24 +244,22 @@ void LedgerService::write_loop() {
     // only after COMMIT: an admitted reservation or a recorded event is durable when its caller
     // hears of it. A failed COMMIT fails every operation in the batch (settlements are
     // idempotent, so a caller may retry one safely).
-    std::vector<Result<ReserveResult>> reserves;
-    std::vector<Result<bool>> settles;
-    std::vector<Status> limits;
     // Reservations alone need not wait for the disk (see Ledger::set_synced_commits); any
-    // settlement or limit in the batch makes the whole commit synced.
-    const bool synced = std::any_of(batch.begin(), batch.end(), [](const Op& op) {
+    // settlement or limit in the batch makes the whole commit synced — unless durability is
+    // deferred to the sync thread, in which case no commit waits for the disk.
+    const bool synced = !durable_ && std::any_of(batch.begin(), batch.end(), [](const Op& op) {
       return !std::holds_alternative<Reservation>(op.what);
     });
-    Status begun = writer_ledger_->set_synced_commits(synced);
+    Status begun = durable_ ? Status{} : writer_ledger_->set_synced_commits(synced);
     if (begun) begun = writer_ledger_->begin();
     for (Op& op : batch) {
       if (auto* r = std::get_if<Reservation>(&op.what)) {
-        reserves.push_back(begun ? writer_ledger_->reserve_step(*r)
-                                 : Result<ReserveResult>(begun.error()));
+        op.reserve_result =
+            begun ? writer_ledger_->reserve_step(*r) : Result<ReserveResult>(begun.error());
       } else if (auto* e = std::get_if<CostEvent>(&op.what)) {
-        settles.push_back(begun ? writer_ledger_->settle_step(*e) : Result<bool>(begun.error()));
+        op.settle_result = begun ? writer_ledger_->settle_step(*e) : Result<bool>(begun.error());
       } else if (auto* w = std::get_if<BudgetWindow>(&op.what)) {
-        limits.push_back(begun ? writer_ledger_->set_limit_step(*w) : begun);
+        op.status_result = begun ? writer_ledger_->set_limit_step(*w) : begun;
       }
     }
     Status committed = begun ? writer_ledger_->commit() : begun;
@@ -189,38 +271,36 @@ void LedgerService::write_loop() {
     }
     ++counters_.batches;
     counters_.operations += batch.size();
+    gateway_metrics().ledger_commits.counter({synced ? "true" : "false"}).inc();
+    gateway_metrics().ledger_batched.inc(batch.size());
     // A lock conflict with another instance (PostgreSQL deadlock or serialization failure) is
     // not the operation's fault: it goes round again, up to kMaxTries times, before its caller
     // hears of it. Reservations are keyed too, so a repeat cannot hold twice.
     std::vector<Op> again;
-    auto conflicted = [](const Error& e, int tries) {
-      return e.code == "ledger_conflict" && tries + 1 < kMaxTries;
+    auto conflicted = [&](const Error* e, const Op& op) {
+      return e != nullptr && e->code == "ledger_conflict" && op.tries + 1 < kMaxTries;
     };
-    std::size_t ri = 0, si = 0, li = 0;
     for (Op& op : batch) {
-      if (std::holds_alternative<Reservation>(op.what)) {
-        auto r = committed ? std::move(reserves[ri++]) : Result<ReserveResult>(committed.error());
-        if (!r && conflicted(r.error(), op.tries)) {
-          again.push_back(std::move(op));
-          continue;
-        }
-        op.reserved(std::move(r));
-      } else if (std::holds_alternative<CostEvent>(op.what)) {
-        auto e = committed ? std::move(settles[si++]) : Result<bool>(committed.error());
-        if (!e && conflicted(e.error(), op.tries)) {
-          again.push_back(std::move(op));
-          continue;
-        }
-        op.settled(std::move(e));
-      } else {
-        Status l = committed ? std::move(limits[li++]) : committed;
-        if (!l && conflicted(l.error(), op.tries)) {
-          again.push_back(std::move(op));
-          continue;
-        }
-        op.done(std::move(l));
+      if (!committed) {
+        op.reserve_result = committed.error();
+        op.settle_result = committed.error();
+        op.status_result = committed;
       }
+      const Error* failure = nullptr;
+      if (std::holds_alternative<Reservation>(op.what)) {
+        if (!op.reserve_result) failure = &op.reserve_result.error();
+      } else if (std::holds_alternative<CostEvent>(op.what)) {
+        if (!op.settle_result) failure = &op.settle_result.error();
+      } else if (!op.status_result) {
+        failure = &op.status_result.error();
+      }
+      if (conflicted(failure, op)) {
+        again.push_back(std::move(op));
+        continue;
+      }
+      deliver(op, committed && durable_ != nullptr);
     }
+    if (durable_) sync_wake_.notify_one();
     batch.clear();
     if (!again.empty()) {
       std::lock_guard lock(mu_);

@@ -1,10 +1,13 @@
 // The ledger off the I/O threads. I/O threads submit operations, which never block: each goes on
 // a bounded queue (a full queue answers at once with an error, so budgeted admission fails
 // closed instead of waiting). One writer thread owns the ledger's connection and commits what has
-// queued in small batches — one transaction, one fsync, a savepoint per operation — then calls
-// each operation's completion on the writer thread (callers post it back to their executor; see
-// api/ledger_await.h). Reads (cost APIs) run on a second connection and thread so a long report
-// never delays a reservation.
+// queued in small batches — one transaction, a savepoint per operation — then calls each
+// operation's completion (callers post it back to their executor; see api/ledger_await.h).
+// On SQLite the writer commits without waiting for the disk and a sync thread makes the commits
+// durable with one fdatasync of the WAL for everything committed since the last one, while the
+// writer goes on (ADR 0012): a reservation is answered at its commit, a settlement or limit only
+// after the sync that covers it. On PostgreSQL each commit is durable when it returns. Reads (cost
+// APIs) run on a second connection and thread so a long report never delays a reservation.
 #pragma once
 
 #include <atomic>
@@ -18,6 +21,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/result.h"
 #include "cost/ledger.h"
@@ -74,6 +78,10 @@ class LedgerService {
   bool push(Op op);
   void write_loop();
   void read_loop();
+  void sync_loop();
+  // Delivers an operation's result now, or — a settlement or limit on a deferred-sync ledger —
+  // after the next WAL sync.
+  void deliver(Op& op, bool committed_unsynced);
 
   std::unique_ptr<Ledger> writer_ledger_;
   std::unique_ptr<Ledger> reader_ledger_;
@@ -86,8 +94,15 @@ class LedgerService {
   std::condition_variable read_wake_;
   std::deque<ReadJob> reads_;
   bool stopping_ = false;
+  // Deferred durability (ADR 0012): results that wait for the sync thread's next fdatasync.
+  std::unique_ptr<DurableSync> durable_;
+  std::mutex sync_mu_;
+  std::condition_variable sync_wake_;
+  std::vector<std::function<void(Status)>> awaiting_sync_;
+  bool sync_stopping_ = false;
   std::thread writer_;
   std::thread reader_;
+  std::thread syncer_;
 };
 
 }  // namespace gw::cost

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "cost/wal_sync.h"
 #include "storage/migrations.h"
 
 namespace gw::cost {
@@ -25,7 +26,7 @@ Result<std::unique_ptr<SqliteLedger>> SqliteLedger::open(std::string_view url) {
 }
 
 Status SqliteLedger::begin() {
-  return db_.exec("BEGIN IMMEDIATE");
+  return run_cached("BEGIN IMMEDIATE");
 }
 
 Status SqliteLedger::prepared(std::string_view sql, storage::Statement*& out) {
@@ -40,10 +41,18 @@ Status SqliteLedger::prepared(std::string_view sql, storage::Statement*& out) {
   return Status{};
 }
 
+Status SqliteLedger::run_cached(std::string_view sql) {
+  storage::Statement* stmt = nullptr;
+  if (Status p = prepared(sql, stmt); !p) return p;
+  Status done = stmt->run();
+  stmt->reset();
+  return done;
+}
+
 Status SqliteLedger::commit() {
   // No cached statement may keep a read open past the transaction.
   for (auto& [sql, stmt] : statements_) stmt.reset();
-  Status done = db_.exec("COMMIT");
+  Status done = run_cached("COMMIT");
   if (!done) rollback();
   return done;
 }
@@ -55,17 +64,24 @@ Status SqliteLedger::set_synced_commits(bool synced) {
   return s;
 }
 
+std::unique_ptr<DurableSync> SqliteLedger::deferred_sync() {
+  if (db_.path() == ":memory:") return nullptr;
+  return std::make_unique<WalSync>(db_.path() + "-wal");
+}
+
 void SqliteLedger::rollback() {
   if (db_.in_transaction()) (void)db_.exec("ROLLBACK");
 }
 
 template <typename Body>
 Status SqliteLedger::savepoint(Body&& body) {
-  if (Status s = db_.exec("SAVEPOINT step"); !s) return s;
+  // Transaction control goes through the statement cache too: parsing "SAVEPOINT step" for
+  // every operation was a visible share of the writer's CPU.
+  if (Status s = run_cached("SAVEPOINT step"); !s) return s;
   Status result = std::forward<Body>(body)();
-  if (result) return db_.exec("RELEASE step");
-  (void)db_.exec("ROLLBACK TO step");
-  (void)db_.exec("RELEASE step");
+  if (result) return run_cached("RELEASE step");
+  (void)run_cached("ROLLBACK TO step");
+  (void)run_cached("RELEASE step");
   return result;
 }
 

@@ -28,6 +28,7 @@ class SqliteLedger final : public Ledger {
   Status commit() override;
   void rollback() override;
   Status set_synced_commits(bool synced) override;
+  std::unique_ptr<DurableSync> deferred_sync() override;
   Result<ReserveResult> reserve_step(const Reservation& reservation) override;
   Result<bool> settle_step(const CostEvent& event) override;
   Status set_limit_step(const BudgetWindow& window) override;
@@ -47,6 +48,8 @@ class SqliteLedger final : public Ledger {
   // The hot statements, prepared once per connection (keyed by their literal's address) and
   // reset before each use.
   Status prepared(std::string_view sql, storage::Statement*& out);
+  // Runs a cached statement without parameters (BEGIN, COMMIT, SAVEPOINT …) and resets it.
+  Status run_cached(std::string_view sql);
   storage::SqliteDb db_;
   std::map<const char*, storage::Statement> statements_;
   bool synced_ = true;

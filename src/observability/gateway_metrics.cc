@@ -68,6 +68,17 @@ GatewayMetrics& gateway_metrics() {
             "Ledger reservations and settlements by result (admitted, refused, recorded, "
             "duplicate, error)",
             Type::counter, {"op", "result"}),
+      r.add("gateway_ledger_commits_total",
+            "Ledger writer transactions (group commits), by whether they waited for the disk",
+            Type::counter, {"synced"}),
+      r.add("gateway_ledger_batched_operations_total",
+            "Operations the ledger writer committed; divided by gateway_ledger_commits_total it "
+            "is the mean batch size",
+            Type::counter)
+          .counter({}),
+      r.add("gateway_ledger_syncs_total",
+            "WAL fdatasyncs that made committed settlements durable (SQLite ledger), by result",
+            Type::counter, {"result"}),
       r.add("gateway_budget_stream_cuts_total",
             "Streams ended at their reservation because the budget had no more room", Type::counter)
           .counter({}),

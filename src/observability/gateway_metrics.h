@@ -30,6 +30,9 @@ struct GatewayMetrics {
   metrics::Counter& alert_failures;         // gateway_alert_webhook_failures_total
   metrics::Family& cost_refusals;           // gateway_cost_refusals_total{reason}
   metrics::Family& ledger_operations;       // gateway_ledger_operations_total{op,result}
+  metrics::Family& ledger_commits;          // gateway_ledger_commits_total{synced}
+  metrics::Counter& ledger_batched;         // gateway_ledger_batched_operations_total
+  metrics::Family& ledger_syncs;            // gateway_ledger_syncs_total{result}
   metrics::Counter& budget_stream_cuts;     // gateway_budget_stream_cuts_total
   metrics::Family& spend_nanos;             // gateway_spend_nanodollars_total{provider}
 };

@@ -2,13 +2,21 @@
 // at argv[1] and settles cost events "e1", "e2", … one transaction each, printing "acked <n>" and
 // flushing stdout after each settle returns, until it is killed. The test runs it under the
 // unsynced-writes shim, SIGKILLs it, and checks that every acknowledged event is on disk.
-//   dd02_driver PATH [full|normal]   (normal: PRAGMA synchronous=NORMAL after open)
+//   dd02_driver PATH [full|normal|service]
+//     full     SqliteLedger::settle, one synchronous=FULL transaction per event
+//     normal   the same after PRAGMA synchronous=NORMAL (loses acknowledged events: the control)
+//     service  the gateway's path: LedgerService, 32 settlements in flight, unsynced group
+//              commits made durable by the sync thread's WAL fdatasync (ADR 0012); "acked" is
+//              printed from the completion, as the gateway would answer its client
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <cstdio>
 #include <string>
 #include <string_view>
 
+#include "cost/ledger_service.h"
 #include "cost/sqlite_ledger.h"
 
 namespace {
@@ -52,14 +60,46 @@ gw::Status expect_no_mmap(gw::storage::SqliteDb& db) {
   return {};
 }
 
+// Settles through LedgerService with up to 32 operations in flight; prints each acknowledgement
+// as it arrives. Runs until killed (or a settlement fails).
+int run_service(const std::string& url) {
+  auto service = gw::cost::LedgerService::start(url);
+  if (!service) return fail("start", service.error());
+  std::mutex mu;
+  std::condition_variable freed;
+  int in_flight = 0;
+  bool failed = false;
+  for (std::int64_t n = 1;; ++n) {
+    {
+      std::unique_lock lock(mu);
+      freed.wait(lock, [&] { return in_flight < 32 || failed; });
+      if (failed) return 1;
+      ++in_flight;
+    }
+    (*service)->settle(event_number(n), [&, n](gw::Result<bool> settled) {
+      std::lock_guard lock(mu);
+      --in_flight;
+      if (!settled || !*settled) {
+        std::fprintf(stderr, "dd02_driver: settle %lld failed\n", static_cast<long long>(n));
+        failed = true;
+      } else {
+        std::printf("acked %lld\n", static_cast<long long>(n));
+        std::fflush(stdout);
+      }
+      freed.notify_one();
+    });
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: dd02_driver PATH [full|normal]\n");
+    std::fprintf(stderr, "usage: dd02_driver PATH [full|normal|service]\n");
     return 2;
   }
   const std::string_view mode = argc > 2 ? argv[2] : "full";
+  if (mode == "service") return run_service(std::string("sqlite://") + argv[1]);
   auto ledger = gw::cost::SqliteLedger::open(std::string("sqlite://") + argv[1]);
   if (!ledger) return fail("open", ledger.error());
   gw::storage::SqliteDb& db = (*ledger)->db();

@@ -224,8 +224,20 @@ static void overlay_truncate(struct file* f, off_t size) {
   f->size = size;
 }
 
-// Applies the overlay to the real file (what the kernel does at fsync).
+// Applies the overlay to the real file (what the kernel does at fsync). fsync is per file, not
+// per descriptor: a read-only descriptor syncs the file too (the ledger's WAL sync holds one), so
+// the overlay is then written through a descriptor opened for it.
+static int overlay_flush_to(int fd, struct file* f);
 static int overlay_flush(int fd, struct file* f) {
+  if ((fcntl(fd, F_GETFL) & O_ACCMODE) != O_RDONLY) return overlay_flush_to(fd, f);
+  int wfd = REAL(open64)(f->path, O_WRONLY | O_CLOEXEC);
+  if (wfd < 0) return -1;
+  int rc = overlay_flush_to(wfd, f);
+  REAL(close)(wfd);
+  return rc;
+}
+
+static int overlay_flush_to(int fd, struct file* f) {
   size_t blocks = f->blocks;
   for (int i = 0; i < kBuckets; ++i) {
     for (struct block* b = f->buckets[i]; b != NULL; b = b->next) {

@@ -111,6 +111,12 @@ test('DD-02 synchronous=FULL: no acknowledged cost event is lost across 5 power 
   assert.ok(total(results, 'acked') > 0);
 });
 
+test('DD-02 the gateway\'s path (unsynced group commits, WAL fdatasync before the acknowledgement): no acknowledged cost event is lost across 5 power cuts', T, async (t) => {
+  const results = await series(t, 'service');
+  for (const r of results) assert.equal(r.lost, 0, `the ledger service lost ${r.lost} of ${r.acked} acknowledged events`);
+  assert.ok(total(results, 'acked') > 0);
+});
+
 test('DD-02 synchronous=NORMAL: power cuts lose acknowledged cost events (the reason for FULL)', T, async (t) => {
   const results = await series(t, 'normal');
   const lost = total(results, 'lost');
