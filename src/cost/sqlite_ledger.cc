@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 
 #include "cost/wal_sync.h"
 #include "storage/migrations.h"
@@ -11,9 +15,61 @@ namespace {
 
 constexpr std::string_view kExceeded = "budget_window_full";
 
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out += "\\u00";
+      out.push_back(kHex[(c >> 4) & 0xf]);
+      out.push_back(kHex[c & 0xf]);
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('"');
+}
+
+// The windows a reservation holds, as the JSON array of [scope, period] that reservation.windows
+// and cost_event.windows store (SQLite's json_each reads it back).
+std::string windows_json(const std::vector<BudgetWindow>& windows) {
+  std::string out = "[";
+  for (const BudgetWindow& w : windows) {
+    if (out.size() > 1) out.push_back(',');
+    out.push_back('[');
+    append_json_string(out, w.scope);
+    out.push_back(',');
+    append_json_string(out, w.window);
+    out.push_back(']');
+  }
+  out.push_back(']');
+  return out;
+}
+
 Error ledger_error(std::string message) {
   return Error::make(ErrorKind::gateway_internal, std::move(message),
                      std::string(storage::kStorageErrorCode));
+}
+
+// Reads windows_json's output back: [[scope, period], …].
+Result<std::vector<std::pair<std::string, std::string>>> parse_windows_json(std::string_view text) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(text, ec);
+  std::vector<std::pair<std::string, std::string>> out;
+  const auto* list = ec ? nullptr : v.if_array();
+  if (list == nullptr) return ledger_error("a reservation's windows are not a JSON array");
+  for (const auto& item : *list) {
+    const auto* pair = item.if_array();
+    if (pair == nullptr || pair->size() != 2 || !(*pair)[0].is_string() ||
+        !(*pair)[1].is_string()) {
+      return ledger_error("a reservation's window is not [scope, period]");
+    }
+    out.emplace_back(std::string((*pair)[0].get_string()), std::string((*pair)[1].get_string()));
+  }
+  return out;
 }
 
 }  // namespace
@@ -106,12 +162,6 @@ Result<ReserveResult> SqliteLedger::reserve_step(const Reservation& r) {
                             take);
         !p)
       return p;
-    storage::Statement* link = nullptr;
-    if (Status p = prepared("INSERT INTO reservation_budget (request_id, attempt, scope, period) "
-                            "VALUES (?1, ?2, ?3, ?4)",
-                            link);
-        !p)
-      return p;
     for (const BudgetWindow& w : windows) {
       upsert->reset();
       if (Status s = upsert->bind(1, w.scope); !s) return s;
@@ -156,18 +206,11 @@ Result<ReserveResult> SqliteLedger::reserve_step(const Reservation& r) {
         return Error::make(ErrorKind::policy_budget_exceeded, "window full",
                            std::string(kExceeded));
       }
-      link->reset();
-      if (Status s = link->bind(1, r.request_id); !s) return s;
-      if (Status s = link->bind(2, r.attempt); !s) return s;
-      if (Status s = link->bind(3, w.scope); !s) return s;
-      if (Status s = link->bind(4, w.window); !s) return s;
-      if (Status s = link->run(); !s) return s;
     }
     storage::Statement* hold = nullptr;
     if (Status p = prepared(
             "INSERT INTO reservation (request_id, attempt, amount_nanos, created_ms, expires_ms, "
-            "state) "
-            "VALUES (?1, ?2, ?3, ?4, ?5, 'open')",
+            "windows) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             hold);
         !p)
       return p;
@@ -176,6 +219,7 @@ Result<ReserveResult> SqliteLedger::reserve_step(const Reservation& r) {
     if (Status s = hold->bind(3, amount); !s) return s;
     if (Status s = hold->bind(4, r.created_ms); !s) return s;
     if (Status s = hold->bind(5, r.expires_ms); !s) return s;
+    if (Status s = hold->bind(6, windows_json(windows)); !s) return s;
     return hold->run();
   });
   if (done) {
@@ -192,8 +236,9 @@ Result<bool> SqliteLedger::settle_step(const CostEvent& e) {
   Status done = savepoint([&]() -> Status {
     // reservation holds open reservations only (migration 4): a settled one is deleted below.
     storage::Statement* held = nullptr;
-    if (Status p = prepared(
-            "SELECT amount_nanos FROM reservation WHERE request_id = ?1 AND attempt = ?2", held);
+    if (Status p = prepared("SELECT amount_nanos, windows FROM reservation WHERE request_id = ?1 "
+                            "AND attempt = ?2",
+                            held);
         !p)
       return p;
     if (Status s = held->bind(1, e.request_id); !s) return s;
@@ -202,6 +247,7 @@ Result<bool> SqliteLedger::settle_step(const CostEvent& e) {
     if (!row) return row.error();
     const bool open = *row;
     const std::int64_t reserved = open ? held->column_int64(0) : 0;
+    const std::string windows = open ? held->column_text(1) : std::string();
     held->reset();
     if (!open && e.held_reservation) return Status{};  // settled before (a retry, the sweeper)
     if (e.settlement_reason == "tracked") {
@@ -226,9 +272,7 @@ Result<bool> SqliteLedger::settle_step(const CostEvent& e) {
             "reasoning_tokens, cost_nanos, reserved_nanos, price_version, outcome, "
             "settlement_reason, windows) "
             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-            "?18, ?19, (SELECT CASE WHEN count(*) > 0 THEN json_group_array(json_array(scope, "
-            "period)) END FROM reservation_budget WHERE request_id = ?1 AND attempt = ?2)) "
-            "ON CONFLICT DO NOTHING",
+            "?18, ?19, ?20) ON CONFLICT DO NOTHING",
             insert);
         !p)
       return p;
@@ -253,6 +297,7 @@ Result<bool> SqliteLedger::settle_step(const CostEvent& e) {
         s.bind_text_or_null(17, e.price_version),
         s.bind_text_or_null(18, e.outcome),
         s.bind(19, e.settlement_reason),
+        s.bind_text_or_null(20, windows),
     };
     for (const Status& b : binds) {
       if (!b) return b;
@@ -261,29 +306,33 @@ Result<bool> SqliteLedger::settle_step(const CostEvent& e) {
     if (db_.changes() == 0) return Status{};  // the same event settled before
     recorded = true;
     if (!open) return Status{};
-    struct Release {
-      std::string_view sql;
-      bool amounts;  // binds ?3 cost and ?4 reserved
-    };
-    static constexpr Release kRelease[] = {
-        {"UPDATE budget SET spent_nanos = spent_nanos + ?3, reserved_nanos = reserved_nanos - ?4 "
-         "WHERE (scope, period) IN (SELECT scope, period FROM reservation_budget "
-         "WHERE request_id = ?1 AND attempt = ?2)",
-         true},
-        {"DELETE FROM reservation_budget WHERE request_id = ?1 AND attempt = ?2", false},
-        {"DELETE FROM reservation WHERE request_id = ?1 AND attempt = ?2", false},
-    };
-    for (const Release& r : kRelease) {
-      storage::Statement* step = nullptr;
-      if (Status p = prepared(r.sql, step); !p) return p;
-      if (Status b = step->bind(1, e.request_id); !b) return b;
-      if (Status b = step->bind(2, e.attempt); !b) return b;
-      if (r.amounts) {
-        if (Status b = step->bind(3, e.cost_nanos); !b) return b;
-        if (Status b = step->bind(4, reserved); !b) return b;
-      }
-      if (Status run = step->run(); !run) return run;
+    // The windows are charged what it cost and released of what it held (one primary-key update
+    // each: an IN (json_each …) subquery made SQLite build a temporary table per settlement);
+    // the reservation goes.
+    auto held_windows = parse_windows_json(windows);
+    if (!held_windows) return held_windows.error();
+    storage::Statement* charge = nullptr;
+    if (Status p = prepared("UPDATE budget SET spent_nanos = spent_nanos + ?3, reserved_nanos = "
+                            "reserved_nanos - ?4 WHERE scope = ?1 AND period = ?2",
+                            charge);
+        !p)
+      return p;
+    for (const auto& [scope, period] : *held_windows) {
+      charge->reset();
+      if (Status b = charge->bind(1, scope); !b) return b;
+      if (Status b = charge->bind(2, period); !b) return b;
+      if (Status b = charge->bind(3, e.cost_nanos); !b) return b;
+      if (Status b = charge->bind(4, reserved); !b) return b;
+      if (Status run = charge->run(); !run) return run;
     }
+    storage::Statement* release = nullptr;
+    if (Status p =
+            prepared("DELETE FROM reservation WHERE request_id = ?1 AND attempt = ?2", release);
+        !p)
+      return p;
+    if (Status b = release->bind(1, e.request_id); !b) return b;
+    if (Status b = release->bind(2, e.attempt); !b) return b;
+    if (Status run = release->run(); !run) return run;
     return Status{};
   });
   if (!done) return done.error();
@@ -308,8 +357,7 @@ Status SqliteLedger::set_limit_step(const BudgetWindow& w) {
 
 Result<int> SqliteLedger::sweep_expired(std::int64_t now_ms) {
   auto expired = db_.prepare(
-      "SELECT request_id, attempt, amount_nanos FROM reservation "
-      "WHERE state = 'open' AND expires_ms <= ?1");
+      "SELECT request_id, attempt, amount_nanos FROM reservation WHERE expires_ms <= ?1");
   if (!expired) return expired.error();
   if (Status s = expired->bind(1, now_ms); !s) return s.error();
   std::vector<CostEvent> due;
@@ -352,8 +400,9 @@ Result<InvariantReport> SqliteLedger::check_invariants() {
        "SELECT scope, period, spent_nanos + reserved_nanos - limit_nanos FROM budget "
        "WHERE spent_nanos + reserved_nanos > limit_nanos"},
       {"reserved = sum of open reservations",
-       "WITH held AS (SELECT rb.scope, rb.period, sum(r.amount_nanos) AS total FROM reservation r "
-       "JOIN reservation_budget rb USING (request_id, attempt) GROUP BY rb.scope, rb.period) "
+       "WITH held AS (SELECT json_extract(w.value, '$[0]') AS scope, json_extract(w.value, "
+       "'$[1]') AS period, sum(r.amount_nanos) AS total FROM reservation r, json_each(r.windows) "
+       "w GROUP BY 1, 2) "
        "SELECT b.scope, b.period, b.reserved_nanos - coalesce(h.total, 0) FROM budget b "
        "LEFT JOIN held h USING (scope, period) WHERE b.reserved_nanos != coalesce(h.total, 0)"},
       {"I3 spent = sum of events",
@@ -452,8 +501,7 @@ Result<std::vector<BudgetState>> SqliteLedger::budgets(std::string_view scope_pr
 }
 
 Result<std::pair<std::int64_t, std::int64_t>> SqliteLedger::open_reservations() {
-  auto stmt = db_.prepare(
-      "SELECT count(*), coalesce(sum(amount_nanos), 0) FROM reservation WHERE state = 'open'");
+  auto stmt = db_.prepare("SELECT count(*), coalesce(sum(amount_nanos), 0) FROM reservation");
   if (!stmt) return stmt.error();
   auto row = stmt->step();
   if (!row) return row.error();

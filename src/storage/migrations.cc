@@ -119,13 +119,13 @@ CREATE TABLE gateway_key (
 
 // Migration 4: the ledger's hot tables stay small or append-only, so a group commit writes a
 // handful of pages instead of one random B-tree leaf per row (bench/README.md "Ledger overhead").
-// reservation / reservation_budget keep only open reservations: settling deletes them in the
-// transaction that inserts the event, so I2 holds by construction and the random request-id keys
-// live in a few always-cached pages. cost_event is keyed (ts_ms, request_id, attempt): rows
-// append at the right edge, the key serves the reports' time ranges, and a retried settlement
-// (same event, same ts) still inserts nothing twice; `windows` (a JSON array of [scope, period])
-// records which budget windows the event was charged to, for I3. Tracked events keep their own
-// index on (request_id, attempt): POST /v1/cost/track is idempotent on the client's id.
+// reservation keeps only open reservations, one row each with the windows it holds (a JSON array
+// of [scope, period]); settling deletes it in the transaction that inserts the event, so I2
+// holds by construction and the random request-id keys live in a few always-cached pages.
+// cost_event is keyed (ts_ms, request_id, attempt): rows append at the right edge, the key serves
+// the reports' time ranges, and a retried settlement (same event, same ts) inserts nothing twice;
+// its `windows` names the budget windows it was charged to, for I3. Tracked events keep an index
+// on (request_id, attempt): POST /v1/cost/track is idempotent on the client's id.
 constexpr std::string_view kLedgerAppendV4 = R"sql(
 CREATE TABLE cost_event_v4 (
   ts_ms INTEGER NOT NULL,
@@ -164,9 +164,23 @@ DROP TABLE cost_event;
 ALTER TABLE cost_event_v4 RENAME TO cost_event;
 CREATE INDEX cost_event_tracked ON cost_event (request_id, attempt)
   WHERE settlement_reason = 'tracked';
-DELETE FROM reservation_budget WHERE (request_id, attempt) IN
-  (SELECT request_id, attempt FROM reservation WHERE state = 'settled');
-DELETE FROM reservation WHERE state = 'settled';
+CREATE TABLE reservation_v4 (
+  request_id TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  amount_nanos INTEGER NOT NULL CHECK (amount_nanos >= 0),
+  created_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  windows TEXT NOT NULL,
+  PRIMARY KEY (request_id, attempt)
+) WITHOUT ROWID;
+INSERT INTO reservation_v4 (request_id, attempt, amount_nanos, created_ms, expires_ms, windows)
+SELECT r.request_id, r.attempt, r.amount_nanos, r.created_ms, r.expires_ms,
+  (SELECT json_group_array(json_array(rb.scope, rb.period)) FROM reservation_budget rb
+     WHERE rb.request_id = r.request_id AND rb.attempt = r.attempt)
+FROM reservation r WHERE r.state = 'open';
+DROP TABLE reservation_budget;
+DROP TABLE reservation;
+ALTER TABLE reservation_v4 RENAME TO reservation;
 )sql";
 
 constexpr Migration kGatewayMigrations[] = {

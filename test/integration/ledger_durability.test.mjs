@@ -220,7 +220,7 @@ test('DD-01: SIGKILL during completion bursts, 4 rounds on one SQLite file: no a
       for (const id of b.completed) completed.add(id);
       // The file as the kill left it, before anything reopens it.
       assert.equal(await integrityCheck(s.db), 'ok', `round ${round}: PRAGMA integrity_check after SIGKILL`);
-      const [{ n: openAtKill }] = await sqlRows(s.db, "SELECT count(*) AS n FROM reservation WHERE state = 'open'");
+      const [{ n: openAtKill }] = await sqlRows(s.db, "SELECT count(*) AS n FROM reservation");
       await s.start();
       assert.equal(sweptAtStartup(s.gw), openAtKill, `round ${round}: the startup sweep settled what the kill left open`);
       const report = await assertLedgerOk(s, `round ${round} after restart`);
@@ -349,7 +349,7 @@ test('DD-05: SIGKILL with 30 reservations open: restart settles them at the rese
     await kill9(s.gw);
     await Promise.all(streams);
     assert.equal(await integrityCheck(s.db), 'ok');
-    const open = await sqlRows(s.db, "SELECT request_id, attempt, amount_nanos FROM reservation WHERE state = 'open'");
+    const open = await sqlRows(s.db, "SELECT request_id, attempt, amount_nanos FROM reservation");
     assert.deepEqual(open.map((r) => r.request_id).sort(), [...ids].sort(), 'exactly the 30 held streams have open reservations');
     const reserved = new Map(open.map((r) => [r.request_id, r.amount_nanos]));
 

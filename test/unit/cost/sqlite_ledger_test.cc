@@ -195,7 +195,6 @@ TEST_F(LedgerTest, SettlingDeletesTheReservationAndRecordsItsWindows) {
   ASSERT_TRUE(l.reserve(res("a", 20 * kCent, {kDay, kTeam}))->admitted);
   ASSERT_TRUE(*l.settle(event("a", 7 * kCent)));
   EXPECT_EQ(*l.db().query_int("SELECT count(*) FROM reservation"), 0);
-  EXPECT_EQ(*l.db().query_int("SELECT count(*) FROM reservation_budget"), 0);
   EXPECT_EQ(*l.db().query_text("SELECT windows FROM cost_event"),
             R"([["persona:dev","day:2026-11-26"],["team:core","day:2026-11-26"]])");
   ASSERT_TRUE(*l.settle(event("unbudgeted", 3 * kCent)));
@@ -267,6 +266,8 @@ TEST_F(LedgerTest, MigratesALedgerFromSchemaThree) {
   auto& l = open();
   EXPECT_EQ(*l.db().query_int("SELECT count(*) FROM cost_event"), 2);
   EXPECT_EQ(*l.db().query_int("SELECT count(*) FROM reservation"), 1) << "only the open one";
+  EXPECT_EQ(*l.db().query_text("SELECT windows FROM reservation"),
+            R"([["persona:dev","day:2026-11-26"]])");
   EXPECT_EQ(*l.db().query_text("SELECT windows FROM cost_event WHERE request_id = 'a'"),
             R"([["persona:dev","day:2026-11-26"]])");
   expect_invariants(l);
