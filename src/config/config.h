@@ -102,7 +102,10 @@ struct Config {
   std::map<std::string, boost::json::object> team_budgets;  // team → schema "budget" object
   CostConfig cost;
   std::string ledger_url;  // where the cost ledger lives; "" = storage_url
-  std::string redis_url;   // rate limits shared by every instance; "" = in process
+  // Where settlements wait while a PostgreSQL ledger is unreachable (sqlite://PATH); "" = the
+  // storage database when it is SQLite, else sqlite://data/ledger-spool.db.
+  std::string spool_url;
+  std::string redis_url;  // rate limits shared by every instance; "" = in process
   std::string source_path;
 };
 

@@ -19,6 +19,7 @@ std::int64_t usd_to_nanos(const boost::json::value& v) {
 void build_cost_sections(const boost::json::object& root, Config& config, BuildContext& ctx) {
   if (const auto* storage = member_object(root, "storage")) {
     if (auto url = member_string(*storage, "ledger_url")) config.ledger_url = *url;
+    if (auto url = member_string(*storage, "spool_url")) config.spool_url = *url;
   }
   if (const auto* redis = member_object(root, "redis")) {
     if (auto url = member_string(*redis, "url")) config.redis_url = *url;

@@ -53,15 +53,31 @@ Result<std::unique_ptr<LedgerService>> LedgerService::start(const std::string& u
   auto swept = (*writer)->sweep_expired(shared ? wall_ms() : INT64_MAX);
   if (!swept) return std::move(swept).error();
   if (*swept > 0) GW_LOG_WARN("ledger: settled {} reservations left open by a crash", *swept);
-  std::unique_ptr<LedgerService> service(
-      new LedgerService(std::move(writer).value(), std::move(reader).value(), options));
+  std::unique_ptr<SettlementSpool> spool;
+  if (!options.spool_url.empty()) {
+    auto opened = SettlementSpool::open(options.spool_url);
+    if (!opened) return std::move(opened).error();
+    spool = std::move(opened).value();
+  }
+  std::unique_ptr<LedgerService> service(new LedgerService(
+      std::move(writer).value(), std::move(reader).value(), std::move(spool), options));
   service->counters_.swept += static_cast<std::uint64_t>(*swept);
   return service;
 }
 
 LedgerService::LedgerService(std::unique_ptr<Ledger> writer, std::unique_ptr<Ledger> reader,
-                             LedgerServiceOptions options)
-    : writer_ledger_(std::move(writer)), reader_ledger_(std::move(reader)), options_(options) {
+                             std::unique_ptr<SettlementSpool> spool, LedgerServiceOptions options)
+    : writer_ledger_(std::move(writer)),
+      reader_ledger_(std::move(reader)),
+      spool_(std::move(spool)),
+      options_(std::move(options)) {
+  if (spool_) {
+    auto waiting = spool_->size();
+    spool_size_ = waiting ? *waiting : 0;
+    if (spool_size_ > 0) {
+      GW_LOG_WARN("ledger: {} spooled settlements wait for the ledger", spool_size_);
+    }
+  }
   durable_ = writer_ledger_->deferred_sync();
   if (durable_) {
     if (Status s = writer_ledger_->set_synced_commits(false); !s) {
@@ -160,6 +176,69 @@ void LedgerService::stop() {
   if (reader_.joinable()) reader_.join();
 }
 
+bool LedgerService::spool(const CostEvent& event) {
+  Status added = spool_->add(event, wall_ms());
+  if (!added) {
+    GW_LOG_ERROR(
+        "ledger: request {} attempt {}: neither the ledger nor the spool took the "
+        "settlement: {}",
+        event.request_id, event.attempt, added.error().message);
+    return false;
+  }
+  if (spool_size_++ == 0) {
+    GW_LOG_WARN("ledger unreachable: settlements are spooled locally until it is back");
+  }
+  ++counters_.spooled;
+  gateway_metrics().ledger_spool.counter({"spooled"}).inc();
+  return true;
+}
+
+void LedgerService::replay_spool() {
+  auto due = spool_->oldest(options_.max_batch);
+  if (!due) {
+    GW_LOG_ERROR("ledger spool: cannot read: {}", due.error().message);
+    return;
+  }
+  if (due->empty()) {
+    spool_size_ = 0;
+    return;
+  }
+  // One transaction, a savepoint per settlement, as for a batch from the queue. Idempotent:
+  // an event that did commit before (an ambiguous COMMIT) is reported as already settled.
+  Status begun = writer_ledger_->begin();
+  std::vector<std::int64_t> done;
+  for (const auto& [id, event] : *due) {
+    if (!begun) break;
+    auto settled = writer_ledger_->settle_step(event);
+    if (settled) {
+      done.push_back(id);
+    } else if (settled.error().code == "ledger_unavailable") {
+      begun = settled.error();  // still unreachable: try again later
+    } else {
+      // The ledger refuses it for good (not a connection problem): logged and dropped.
+      GW_LOG_ERROR("ledger spool: request {} attempt {} refused by the ledger: {}",
+                   event.request_id, event.attempt, settled.error().message);
+      done.push_back(id);
+    }
+  }
+  Status committed = begun ? writer_ledger_->commit() : begun;
+  if (!committed) {
+    writer_ledger_->rollback();
+    return;  // the spool keeps them
+  }
+  // Removed only after the ledger committed: a crash in between replays them once more, which
+  // the ledger's (request_id, attempt) key makes harmless.
+  if (Status removed = spool_->remove(done); !removed) {
+    GW_LOG_ERROR("ledger spool: cannot remove replayed entries: {}", removed.error().message);
+    return;
+  }
+  counters_.replayed += done.size();
+  gateway_metrics().ledger_spool.counter({"replayed"}).inc(done.size());
+  auto left = spool_->size();
+  spool_size_ = left ? *left : 0;
+  if (spool_size_ == 0) GW_LOG_INFO("ledger reachable again: every spooled settlement is recorded");
+}
+
 void LedgerService::sync_loop() {
   std::vector<std::function<void(Status)>> due;
   for (;;) {
@@ -214,11 +293,17 @@ void LedgerService::deliver(Op& op, bool committed_unsynced) {
 
 void LedgerService::write_loop() {
   auto next_sweep = std::chrono::steady_clock::now() + options_.sweep_interval;
+  auto next_replay = std::chrono::steady_clock::now();
   std::vector<Op> batch;
   for (;;) {
+    if (spool_size_ > 0 && std::chrono::steady_clock::now() >= next_replay) {
+      replay_spool();
+      next_replay = std::chrono::steady_clock::now() + options_.replay_interval;
+    }
     {
       std::unique_lock lock(mu_);
-      wake_.wait_until(lock, next_sweep, [&] { return stopping_ || !queue_.empty(); });
+      const auto until = spool_size_ > 0 ? std::min(next_sweep, next_replay) : next_sweep;
+      wake_.wait_until(lock, until, [&] { return stopping_ || !queue_.empty(); });
       if (options_.linger.count() > 0 && !queue_.empty() && !stopping_ &&
           queue_.size() < options_.max_batch) {
         // Group commit: let concurrent requests join this transaction.
@@ -297,6 +382,13 @@ void LedgerService::write_loop() {
       if (conflicted(failure, op)) {
         again.push_back(std::move(op));
         continue;
+      }
+      if (failure != nullptr && failure->code == "ledger_unavailable" && spool_) {
+        // The ledger is unreachable (or the COMMIT's answer was lost): the settlement waits in
+        // the local spool, durably, and is answered as recorded.
+        if (auto* e = std::get_if<CostEvent>(&op.what); e != nullptr && spool(*e)) {
+          op.settle_result = true;
+        }
       }
       deliver(op, committed && durable_ != nullptr);
     }

@@ -25,6 +25,7 @@
 
 #include "common/result.h"
 #include "cost/ledger.h"
+#include "cost/settlement_spool.h"
 
 namespace gw::cost {
 
@@ -36,6 +37,10 @@ struct LedgerServiceOptions {
   // batches by itself under load without adding latency when idle (bench/README.md).
   std::chrono::microseconds linger{0};
   std::chrono::milliseconds sweep_interval{10000};  // settles reservations a crash left open
+  // PostgreSQL ledger: where settlements wait while the ledger is unreachable (sqlite://PATH;
+  // empty: none, a settlement that cannot be committed fails). See cost/settlement_spool.h.
+  std::string spool_url;
+  std::chrono::milliseconds replay_interval{1000};  // how often spooled settlements are retried
 };
 
 struct LedgerCounters {
@@ -44,6 +49,8 @@ struct LedgerCounters {
   std::atomic<std::uint64_t> rejected{0};  // queue full or closed
   std::atomic<std::uint64_t> failed{0};    // an operation's transaction failed
   std::atomic<std::uint64_t> swept{0};     // reservations settled by the sweeper
+  std::atomic<std::uint64_t> spooled{0};   // settlements spooled while the ledger was down
+  std::atomic<std::uint64_t> replayed{0};  // spooled settlements the ledger has taken since
 };
 
 class LedgerService {
@@ -74,17 +81,23 @@ class LedgerService {
  private:
   struct Op;
   LedgerService(std::unique_ptr<Ledger> writer, std::unique_ptr<Ledger> reader,
-                LedgerServiceOptions options);
+                std::unique_ptr<SettlementSpool> spool, LedgerServiceOptions options);
   bool push(Op op);
   void write_loop();
   void read_loop();
   void sync_loop();
+  // Writer thread: a settlement the ledger could not take goes to the spool (true when it did).
+  bool spool(const CostEvent& event);
+  // Writer thread: hands spooled settlements to the ledger again, a batch at a time.
+  void replay_spool();
   // Delivers an operation's result now, or — a settlement or limit on a deferred-sync ledger —
   // after the next WAL sync.
   void deliver(Op& op, bool committed_unsynced);
 
   std::unique_ptr<Ledger> writer_ledger_;
   std::unique_ptr<Ledger> reader_ledger_;
+  std::unique_ptr<SettlementSpool> spool_;
+  std::int64_t spool_size_ = 0;  // writer thread only
   LedgerServiceOptions options_;
   LedgerCounters counters_;
   mutable std::mutex mu_;

@@ -115,6 +115,7 @@ int serve_command(const ServeOptions& options) {
   const std::string storage_url = config.storage_url;
   const std::string ledger_url = config.ledger_url.empty() ? storage_url : config.ledger_url;
   const std::string redis_url = config.redis_url;
+  const std::string spool_url = config.spool_url;
   const auto sweep_interval = config.cost.sweep_interval;
   const std::string access_target = config.logging.access_log;
   std::string demo_model;
@@ -151,6 +152,13 @@ int serve_command(const ServeOptions& options) {
   // The cost ledger (budgets, reservations, cost events): its own connections and threads.
   cost::LedgerServiceOptions ledger_options;
   ledger_options.sweep_interval = sweep_interval;
+  if (ledger_url.starts_with("postgres")) {
+    // Settlements wait here while PostgreSQL is unreachable (DD-04), replayed when it is back.
+    ledger_options.spool_url = !spool_url.empty() ? spool_url
+                               : storage_url.starts_with("sqlite:")
+                                   ? storage_url
+                                   : "sqlite://data/ledger-spool.db";
+  }
   auto ledger = cost::LedgerService::start(ledger_url, ledger_options);
   if (!ledger) {
     std::cerr << "execution-platform: cannot open the cost ledger: " << ledger.error().message

@@ -79,6 +79,10 @@ GatewayMetrics& gateway_metrics() {
       r.add("gateway_ledger_syncs_total",
             "WAL fdatasyncs that made committed settlements durable (SQLite ledger), by result",
             Type::counter, {"result"}),
+      r.add("gateway_ledger_spool_total",
+            "Settlements spooled locally while the PostgreSQL ledger was unreachable, and "
+            "spooled settlements replayed into it since",
+            Type::counter, {"event"}),
       r.add("gateway_budget_stream_cuts_total",
             "Streams ended at their reservation because the budget had no more room", Type::counter)
           .counter({}),

@@ -33,6 +33,7 @@ struct GatewayMetrics {
   metrics::Family& ledger_commits;          // gateway_ledger_commits_total{synced}
   metrics::Counter& ledger_batched;         // gateway_ledger_batched_operations_total
   metrics::Family& ledger_syncs;            // gateway_ledger_syncs_total{result}
+  metrics::Family& ledger_spool;            // gateway_ledger_spool_total{event}
   metrics::Counter& budget_stream_cuts;     // gateway_budget_stream_cuts_total
   metrics::Family& spend_nanos;             // gateway_spend_nanodollars_total{provider}
 };

@@ -183,11 +183,20 @@ DROP TABLE reservation;
 ALTER TABLE reservation_v4 RENAME TO reservation;
 )sql";
 
+// Migration 5: settlements a PostgreSQL ledger could not take while it was unreachable wait in
+// the local database until the ledger writer replays them with their idempotency key (DD-04).
+// `event` is the cost event as JSON (cost/settlement_spool.cc).
+constexpr std::string_view kSpoolV5 = R"sql(
+CREATE TABLE settlement_spool (
+  id INTEGER PRIMARY KEY,
+  spooled_ms INTEGER NOT NULL,
+  event TEXT NOT NULL
+);
+)sql";
+
 constexpr Migration kGatewayMigrations[] = {
-    {1, "request_log", kRequestLogV1},
-    {2, "ledger", kLedgerV2},
-    {3, "keys", kKeysV3},
-    {4, "ledger_append", kLedgerAppendV4},
+    {1, "request_log", kRequestLogV1},     {2, "ledger", kLedgerV2},          {3, "keys", kKeysV3},
+    {4, "ledger_append", kLedgerAppendV4}, {5, "settlement_spool", kSpoolV5},
 };
 
 Error migration_error(std::string message) {

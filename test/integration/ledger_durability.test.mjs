@@ -433,6 +433,58 @@ test('DD-04a: the PostgreSQL ledger goes away: budgeted requests get 503 ledger_
   }
 });
 
+test('DD-04c: the PostgreSQL ledger goes away mid-traffic: settlements are spooled locally, replayed once it is back, none lost or doubled', { timeout: 120_000 }, async (t) => {
+  if (!fs.existsSync(path.join(PGBIN, 'initdb'))) {
+    t.skip(`no PostgreSQL server binaries in ${PGBIN} (set PGBIN): cannot start a throwaway cluster to stop`);
+    return;
+  }
+  const pgDir = h.makeTempDir('dd04c-pg');
+  let s;
+  try {
+    const port = await freePort();
+    const { stdout } = await run('bash', [PG_SCRIPT, 'start', pgDir, String(port)], { timeout: 60_000 });
+    const url = stdout.trim();
+    // No budget: admission needs no ledger, so requests are served during the outage and only
+    // their settlements have nowhere to go but the spool.
+    s = await openStack({ label: 'dd04c', ledgerUrl: url, budget: {} });
+    const ids = [];
+    const first = await s.gw.chat(h.chatBody('before the outage', { max_tokens: 20 }), { headers: { 'x-request-id': 'dd04c-before' } });
+    assert.equal(first.status, 200, first.text);
+    ids.push('dd04c-before');
+
+    await run('bash', [PG_SCRIPT, 'pause', pgDir], { timeout: 60_000 });
+    for (let i = 0; i < 6; i++) {
+      const unary = await s.gw.chat(h.chatBody(`outage ${i}`, { max_tokens: 20 }), { headers: { 'x-request-id': `dd04c-u${i}` }, timeoutMs: 15_000 });
+      assert.equal(unary.status, 200, `unary ${i} during the outage: ${unary.text}`);
+      const stream = await s.gw.chatStream(h.chatBody(`outage stream ${i}`, { max_tokens: 20 }), { headers: { 'x-request-id': `dd04c-s${i}` }, timeoutMs: 15_000 });
+      assert.equal(stream.status, 200, `stream ${i} during the outage`);
+      ids.push(`dd04c-u${i}`, `dd04c-s${i}`);
+    }
+    const spooled = (await s.gw.metrics()).sum('gateway_ledger_spool_total', { event: 'spooled' });
+    assert.equal(spooled, 12, 'every settlement made during the outage went to the local spool');
+    const [{ n: waiting }] = await sqlRows(s.db, 'SELECT count(*) AS n FROM settlement_spool');
+    assert.equal(waiting, 12, 'the spool is on disk, not only in memory');
+
+    await run('bash', [PG_SCRIPT, 'start', pgDir, String(port)], { timeout: 60_000 });
+    let replayed = 0;
+    for (const started = Date.now(); Date.now() - started < 30_000; await h.sleep(200)) {
+      replayed = (await s.gw.metrics()).sum('gateway_ledger_spool_total', { event: 'replayed' });
+      if (replayed >= 12) break;
+    }
+    assert.equal(replayed, 12, 'the writer replayed the spool once PostgreSQL answered again');
+    const { stdout: rows } = await run('psql', [url, '-tAc', "SELECT request_id || ' ' || count(*) FROM cost_event GROUP BY request_id ORDER BY 1"]);
+    const counts = new Map(rows.trim().split('\n').map((l) => l.split(' ')).map(([id, n]) => [id, Number(n)]));
+    for (const id of ids) assert.equal(counts.get(id), 1, `${id}: exactly one cost_event in PostgreSQL`);
+    assert.equal(counts.size, ids.length, `no other events: ${[...counts.keys()]}`);
+    const [{ n: left }] = await sqlRows(s.db, 'SELECT count(*) AS n FROM settlement_spool');
+    assert.equal(left, 0, 'the spool is empty again');
+    t.diagnostic(`DD-04c: 1 event before, 12 spooled during the outage (6 unary, 6 streamed), 12 replayed, ${counts.size} events in PostgreSQL, each once`);
+  } finally {
+    await s?.stop();
+    await run('bash', [PG_SCRIPT, 'stop', pgDir]).catch(() => {});
+  }
+});
+
 test('DD-04b: SQLite with 50 concurrent requests and outside writers: nobody sees "database is locked"', { timeout: 60_000 }, async (t) => {
   const s = await openStack({ label: 'dd04b' });
   try {
