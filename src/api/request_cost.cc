@@ -236,6 +236,12 @@ asio::awaitable<Status> RequestCost::reserve(int attempt, const ProviderRuntime&
   r.windows = plan_.windows;
   r.created_ms = wall_ms();
   r.expires_ms = r.created_ms + deadline.count() + kReservationGraceMs;
+  r.persona = party_.persona;
+  r.team = party_.team;
+  r.project = party_.project;
+  r.key_name = party_.key_name;
+  r.provider = provider_;
+  r.model = model_;
   if (price_ == nullptr) {
     const std::int64_t cap = state_.config->cost.unpriced_cap_nanos;
     if (cap <= 0) {

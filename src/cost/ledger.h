@@ -37,6 +37,9 @@ struct Reservation {
   std::vector<BudgetWindow> windows;  // every window the attempt is charged to
   std::int64_t created_ms = 0;
   std::int64_t expires_ms = 0;  // start + deadline + grace: the sweeper settles it after this
+  // Who and what it is for: the event the sweeper writes after a crash carries them, so
+  // crash-recovered spend still shows under its persona, team, key, provider and model.
+  std::string persona, team, project, key_name, provider, model;
 };
 
 // The lock order every writer takes windows in — (scope, window) — so concurrent reservations on

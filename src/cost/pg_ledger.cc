@@ -47,7 +47,8 @@ constexpr Sql kLink{"link_reservation",
                     "VALUES ($1, $2, $3, $4)"};
 constexpr Sql kHold{"hold_reservation",
                     "INSERT INTO reservation (request_id, attempt, amount_nanos, created_ms, "
-                    "expires_ms, state) VALUES ($1, $2, $3, $4, $5, 'open')"};
+                    "expires_ms, state, persona, team, project, key_name, provider, model) "
+                    "VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9, $10, $11)"};
 constexpr Sql kHeld{"held_reservation",
                     "SELECT amount_nanos, state FROM reservation "
                     "WHERE request_id = $1 AND attempt = $2"};
@@ -74,7 +75,9 @@ constexpr Sql kClose{"close_reservation",
                      "UPDATE reservation SET state = 'settled' "
                      "WHERE request_id = $1 AND attempt = $2"};
 constexpr Sql kExpired{"expired_reservations",
-                       "SELECT request_id, attempt, amount_nanos FROM reservation "
+                       "SELECT request_id, attempt, amount_nanos, coalesce(persona, ''), "
+                       "coalesce(team, ''), coalesce(project, ''), coalesce(key_name, ''), "
+                       "coalesce(provider, ''), coalesce(model, '') FROM reservation "
                        "WHERE state = 'open' AND expires_ms <= $1 ORDER BY expires_ms"};
 
 Status ok_or(const Result<pg::Rows>& r) {
@@ -195,8 +198,11 @@ Result<ReserveResult> PgLedger::reserve_step(const Reservation& r) {
           conn_.run(kLink, {text(r.request_id), num(r.attempt), text(w.scope), text(w.window)});
       if (!linked) return linked.error();
     }
-    return ok_or(conn_.run(kHold, {text(r.request_id), num(r.attempt), num(amount),
-                                   num(r.created_ms), num(r.expires_ms)}));
+    return ok_or(conn_.run(
+        kHold,
+        {text(r.request_id), num(r.attempt), num(amount), num(r.created_ms), num(r.expires_ms),
+         text_or_null(r.persona), text_or_null(r.team), text_or_null(r.project),
+         text_or_null(r.key_name), text_or_null(r.provider), text_or_null(r.model)}));
   });
   if (done) {
     result.admitted = true;
@@ -255,6 +261,13 @@ Result<int> PgLedger::sweep_expired(std::int64_t now_ms) {
     e.request_id = std::string(expired->text(i, 0));
     e.attempt = static_cast<int>(expired->int64(i, 1));
     e.cost_nanos = expired->int64(i, 2);  // no checkpoint yet: the reserved amount
+    e.persona = std::string(expired->text(i, 3));
+    e.team = std::string(expired->text(i, 4));
+    e.project = std::string(expired->text(i, 5));
+    e.key_name = std::string(expired->text(i, 6));
+    e.provider = std::string(expired->text(i, 7));
+    e.model = std::string(expired->text(i, 8));
+    e.held_reservation = true;
     // now_ms is a cutoff (INT64_MAX at a SQLite start: every open reservation); the event is
     // stamped with the time it is settled.
     e.ts_ms = std::min(now_ms, std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -88,9 +88,17 @@ CREATE TABLE gateway_key (
 );
 )sql";
 
+// Migration 3: who a reservation is for, so the event the sweeper writes after a crash keeps
+// its persona, team, project, key, provider and model.
+constexpr std::string_view kReservationPartyV3 = R"sql(
+ALTER TABLE reservation ADD COLUMN persona TEXT, ADD COLUMN team TEXT, ADD COLUMN project TEXT,
+  ADD COLUMN key_name TEXT, ADD COLUMN provider TEXT, ADD COLUMN model TEXT;
+)sql";
+
 constexpr PgMigration kMigrations[] = {
     {1, "ledger", kLedgerV1},
     {2, "gateway_key", kGatewayKeyV2},
+    {3, "reservation_party", kReservationPartyV3},
 };
 
 // pg_advisory_xact_lock key for migrations: ASCII "gwledger"; held until the transaction ends.

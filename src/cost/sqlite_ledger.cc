@@ -210,7 +210,8 @@ Result<ReserveResult> SqliteLedger::reserve_step(const Reservation& r) {
     storage::Statement* hold = nullptr;
     if (Status p = prepared(
             "INSERT INTO reservation (request_id, attempt, amount_nanos, created_ms, expires_ms, "
-            "windows) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "windows, persona, team, project, key_name, provider, model) VALUES (?1, ?2, ?3, ?4, "
+            "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             hold);
         !p)
       return p;
@@ -220,6 +221,11 @@ Result<ReserveResult> SqliteLedger::reserve_step(const Reservation& r) {
     if (Status s = hold->bind(4, r.created_ms); !s) return s;
     if (Status s = hold->bind(5, r.expires_ms); !s) return s;
     if (Status s = hold->bind(6, windows_json(windows)); !s) return s;
+    const std::string* party[] = {&r.persona,  &r.team,     &r.project,
+                                  &r.key_name, &r.provider, &r.model};
+    for (int i = 0; i < 6; ++i) {
+      if (Status s = hold->bind_text_or_null(7 + i, *party[i]); !s) return s;
+    }
     return hold->run();
   });
   if (done) {
@@ -357,7 +363,9 @@ Status SqliteLedger::set_limit_step(const BudgetWindow& w) {
 
 Result<int> SqliteLedger::sweep_expired(std::int64_t now_ms) {
   auto expired = db_.prepare(
-      "SELECT request_id, attempt, amount_nanos FROM reservation WHERE expires_ms <= ?1");
+      "SELECT request_id, attempt, amount_nanos, coalesce(persona, ''), coalesce(team, ''), "
+      "coalesce(project, ''), coalesce(key_name, ''), coalesce(provider, ''), "
+      "coalesce(model, '') FROM reservation WHERE expires_ms <= ?1");
   if (!expired) return expired.error();
   if (Status s = expired->bind(1, now_ms); !s) return s.error();
   std::vector<CostEvent> due;
@@ -369,6 +377,12 @@ Result<int> SqliteLedger::sweep_expired(std::int64_t now_ms) {
     e.request_id = expired->column_text(0);
     e.attempt = static_cast<int>(expired->column_int64(1));
     e.cost_nanos = expired->column_int64(2);  // no checkpoint yet: the reserved amount
+    e.persona = expired->column_text(3);
+    e.team = expired->column_text(4);
+    e.project = expired->column_text(5);
+    e.key_name = expired->column_text(6);
+    e.provider = expired->column_text(7);
+    e.model = expired->column_text(8);
     // now_ms is a cutoff (INT64_MAX at a SQLite start: every open reservation); the event is
     // stamped with the time it is settled.
     e.ts_ms = std::min(now_ms, std::chrono::duration_cast<std::chrono::milliseconds>(

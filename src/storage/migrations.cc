@@ -120,7 +120,8 @@ CREATE TABLE gateway_key (
 // Migration 4: the ledger's hot tables stay small or append-only, so a group commit writes a
 // handful of pages instead of one random B-tree leaf per row (bench/README.md "Ledger overhead").
 // reservation keeps only open reservations, one row each with the windows it holds (a JSON array
-// of [scope, period]); settling deletes it in the transaction that inserts the event, so I2
+// of [scope, period]) and who it is for (persona … model, which a crash-recovered event keeps);
+// settling deletes it in the transaction that inserts the event, so I2
 // holds by construction and the random request-id keys live in a few always-cached pages.
 // cost_event is keyed (ts_ms, request_id, attempt): rows append at the right edge, the key serves
 // the reports' time ranges, and a retried settlement (same event, same ts) inserts nothing twice;
@@ -171,6 +172,12 @@ CREATE TABLE reservation_v4 (
   created_ms INTEGER NOT NULL,
   expires_ms INTEGER NOT NULL,
   windows TEXT NOT NULL,
+  persona TEXT,
+  team TEXT,
+  project TEXT,
+  key_name TEXT,
+  provider TEXT,
+  model TEXT,
   PRIMARY KEY (request_id, attempt)
 ) WITHOUT ROWID;
 INSERT INTO reservation_v4 (request_id, attempt, amount_nanos, created_ms, expires_ms, windows)

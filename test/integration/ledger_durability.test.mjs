@@ -369,9 +369,14 @@ test('DD-05: SIGKILL with 30 reservations open: restart settles them at the rese
     }
     // The startup sweep's cutoff (INT64_MAX on SQLite) is not the events' time: they carry the
     // moment they were settled, so every time-range read (reports, `ledger check`) counts them.
-    await t.test('crash-recovered events carry their recovery time and are counted by reads', async () => {
-      const stamped = await sqlRows(s.db, "SELECT request_id, ts_ms FROM cost_event WHERE settlement_reason = 'crash_recovery'");
-      for (const r of stamped) assert.ok(r.ts_ms >= killedAt && r.ts_ms <= Date.now(), `${r.request_id}: ts_ms ${r.ts_ms}`);
+    await t.test('crash-recovered events carry their recovery time and attribution and are counted by reads', async () => {
+      const stamped = await sqlRows(s.db, "SELECT request_id, ts_ms, persona, provider, model FROM cost_event WHERE settlement_reason = 'crash_recovery'");
+      const persona = Object.keys(s.config.personas)[0];
+      for (const r of stamped) {
+        assert.ok(r.ts_ms >= killedAt && r.ts_ms <= Date.now(), `${r.request_id}: ts_ms ${r.ts_ms}`);
+        assert.equal(r.persona, persona, `${r.request_id}: crash-recovered spend keeps its persona`);
+        assert.ok(r.provider && r.model, `${r.request_id}: and its provider/model (${r.provider}/${r.model})`);
+      }
       const [{ n }] = await sqlRows(s.db, 'SELECT count(*) AS n FROM cost_event');
       assert.equal(report.events, n, 'ledger check counts every cost_event row');
     });

@@ -224,7 +224,12 @@ TEST_F(PgLedgerTest, OvershootIsChargedAndReported) {
 TEST_F(PgLedgerTest, SweeperSettlesExpiredReservationsAtTheReservedAmount) {
   {
     auto& l = open();
-    ASSERT_TRUE(l.reserve(res("crashed", 12 * kCent, {kDay}))->admitted);
+    auto crashed = res("crashed", 12 * kCent, {kDay});
+    crashed.persona = "dev";
+    crashed.team = "core";
+    crashed.provider = "mock";
+    crashed.model = "mock-gpt";
+    ASSERT_TRUE(l.reserve(crashed)->admitted);
     auto later = res("fresh", 5 * kCent, {kDay});
     later.expires_ms = 10'000'000;
     ASSERT_TRUE(l.reserve(later)->admitted);
@@ -236,6 +241,10 @@ TEST_F(PgLedgerTest, SweeperSettlesExpiredReservationsAtTheReservedAmount) {
   EXPECT_EQ(*l.sweep_expired(61000), 0) << "swept once";
   EXPECT_EQ(*l.query_text("SELECT settlement_reason FROM cost_event WHERE request_id = 'crashed'"),
             "crash_recovery");
+  EXPECT_EQ(*l.query_text("SELECT persona || ' ' || team || ' ' || provider || ' ' || model FROM "
+                          "cost_event WHERE request_id = 'crashed'"),
+            "dev core mock mock-gpt")
+      << "crash-recovered spend keeps its attribution";
   EXPECT_EQ(int_of(l, "SELECT spent_nanos FROM budget"), 12 * kCent);
   EXPECT_EQ(int_of(l, "SELECT reserved_nanos FROM budget"), 5 * kCent);
   EXPECT_EQ(l.open_reservations()->first, 1);
@@ -374,7 +383,7 @@ TEST_F(PgLedgerTest, InstancesStartingTogetherMigrateOnce) {
   for (auto& i : instances) i.join();
   EXPECT_EQ(failed.load(), 0);
   auto& l = open();
-  EXPECT_EQ(int_of(l, "SELECT count(*) FROM schema_migrations"), 2);
+  EXPECT_EQ(int_of(l, "SELECT count(*) FROM schema_migrations"), 3);
   EXPECT_EQ(int_of(l, "SELECT count(*) FROM gateway_key"), 0);
 }
 

@@ -133,7 +133,12 @@ TEST_F(LedgerTest, OvershootIsChargedAndReported) {
 TEST_F(LedgerTest, SweeperSettlesExpiredReservationsAtTheReservedAmount) {
   {
     auto& l = open();
-    ASSERT_TRUE(l.reserve(res("crashed", 12 * kCent, {kDay}))->admitted);
+    auto crashed = res("crashed", 12 * kCent, {kDay});
+    crashed.persona = "dev";
+    crashed.team = "core";
+    crashed.provider = "mock";
+    crashed.model = "mock-gpt";
+    ASSERT_TRUE(l.reserve(crashed)->admitted);
     auto later = res("fresh", 5 * kCent, {kDay});
     later.expires_ms = 10'000'000;
     ASSERT_TRUE(l.reserve(later)->admitted);
@@ -145,6 +150,10 @@ TEST_F(LedgerTest, SweeperSettlesExpiredReservationsAtTheReservedAmount) {
   EXPECT_EQ(
       *l.db().query_text("SELECT settlement_reason FROM cost_event WHERE request_id = 'crashed'"),
       "crash_recovery");
+  EXPECT_EQ(*l.db().query_text("SELECT persona || ' ' || team || ' ' || provider || ' ' || model "
+                               "FROM cost_event WHERE request_id = 'crashed'"),
+            "dev core mock mock-gpt")
+      << "crash-recovered spend keeps its attribution";
   EXPECT_EQ(*l.db().query_int("SELECT spent_nanos FROM budget"), 12 * kCent);
   EXPECT_EQ(*l.db().query_int("SELECT reserved_nanos FROM budget"), 5 * kCent);
   expect_invariants(l);
