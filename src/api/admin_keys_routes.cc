@@ -7,6 +7,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "cost/budget_plan.h"
 #include "keys/key_json.h"
 #include "keys/key_store.h"
 #include "keys/key_time.h"
@@ -181,9 +182,9 @@ Result<keys::NewKey> parse_new_key(std::string_view text, const Config& config,
                        "invalid_json");
   }
   const boost::json::object& body = parsed.get_object();
-  static constexpr std::string_view kKnown[] = {"name", "persona",         "personas",
-                                                "team", "project",         "scopes",
-                                                "role", "expires_in_days", "expires_at"};
+  static constexpr std::string_view kKnown[] = {
+      "name",   "persona", "personas",        "team",       "project",
+      "scopes", "role",    "expires_in_days", "expires_at", "budget"};
   for (const auto& kv : body) {
     if (std::find(std::begin(kKnown), std::end(kKnown), kv.key()) == std::end(kKnown)) {
       return bad_field(std::string(kv.key()), "unknown field \"" + std::string(kv.key()) + "\"");
@@ -218,6 +219,14 @@ Result<keys::NewKey> parse_new_key(std::string_view text, const Config& config,
   auto expires = expiry_of(body, now_ms);
   if (!expires) return std::move(expires).error();
   key.expires_ms = *expires;
+  if (const auto* budget = body.if_contains("budget"); budget != nullptr && !budget->is_null()) {
+    if (!budget->is_object()) {
+      return bad_field("budget", "\"budget\" must be an object such as {\"daily_usd\": 5}");
+    }
+    auto problems = cost::budget_problems(budget->get_object());
+    if (!problems.empty()) return bad_field("budget", "budget: " + problems.front());
+    key.budget = budget->get_object();
+  }
   return key;
 }
 

@@ -231,9 +231,10 @@ asio::awaitable<void> GatewayHandler::Impl::chat(http::Request& request,
   call.outcome = &scope.outcome;
   // The request's money: rate limits now, a reservation per attempt, settlement before the end.
   CostDeps cost_deps{deps.ledger, deps.rate_limiter, !config.redis_url.empty()};
-  RequestCost cost(*call.state, cost_deps, scope.request_id,
-                   CostParty{scope.persona, scope.team, scope.project, scope.key_name},
-                   call.request);
+  CostParty party{scope.persona, scope.team, scope.project, scope.key_name};
+  // call.identity holds a stored key alive for the whole request.
+  if (call.identity.stored) party.stored_key_budget = &call.identity.stored->budget;
+  RequestCost cost(*call.state, cost_deps, scope.request_id, std::move(party), call.request);
   Status admitted = co_await cost.admit();
   if (!admitted) {
     co_await send_error(writer, dialect, admitted.error(), scope.request_id, &scope.outcome);

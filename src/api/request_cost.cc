@@ -159,7 +159,8 @@ RequestCost::RequestCost(const GatewayState& state, CostDeps deps, std::string r
       request_id_(std::move(request_id)),
       party_(std::move(party)),
       max_tokens_(request.max_tokens) {
-  plan_ = state_.budgets.plan({party_.persona, party_.team, party_.key_name}, wall_ms());
+  plan_ = state_.budgets.plan(
+      {party_.persona, party_.team, party_.key_name, party_.stored_key_budget}, wall_ms());
   input_estimate_ = estimate_input_tokens(request);
 }
 

@@ -40,6 +40,9 @@ struct CostDeps {
 
 struct CostParty {
   std::string persona, team, project, key_name;
+  // A key created at run time: its own budget object (empty: none). It outlives the request,
+  // held by the request's Identity. Null for a key from the config.
+  const boost::json::object* stored_key_budget = nullptr;
 };
 
 class RequestCost {

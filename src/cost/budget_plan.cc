@@ -55,6 +55,39 @@ BudgetSpec parse_budget(const boost::json::object& budget) {
   return s;
 }
 
+std::vector<std::string> budget_problems(const boost::json::object& budget) {
+  static constexpr std::string_view kUsd[] = {"hourly_usd", "daily_usd", "monthly_usd",
+                                              "cost_per_min"};
+  static constexpr std::string_view kCounts[] = {"requests_per_min", "tokens_per_min",
+                                                 "max_concurrent"};
+  std::vector<std::string> problems;
+  for (const auto& [k, v] : budget) {
+    const std::string_view key = k;
+    const bool usd = std::find(std::begin(kUsd), std::end(kUsd), key) != std::end(kUsd);
+    const bool counted =
+        std::find(std::begin(kCounts), std::end(kCounts), key) != std::end(kCounts);
+    if (usd) {
+      if (!v.is_number() || v.to_number<double>() < 0 || v.to_number<double>() > 1e9) {
+        problems.push_back(std::string(key) + " must be a number of USD from 0 to 1e9");
+      }
+    } else if (counted) {
+      if (!(v.is_int64() || v.is_uint64()) || v.to_number<double>() < 0 ||
+          v.to_number<double>() > 1e12) {
+        problems.push_back(std::string(key) + " must be a whole number from 0");
+      }
+    } else if (key == "alert_threshold") {
+      if (!v.is_number() || v.to_number<double>() <= 0 || v.to_number<double>() > 1) {
+        problems.push_back("alert_threshold must be a number in (0, 1]");
+      }
+    } else {
+      problems.push_back("unknown budget field " + std::string(key) +
+                         " (hourly_usd, daily_usd, monthly_usd, cost_per_min, requests_per_min, "
+                         "tokens_per_min, max_concurrent, alert_threshold)");
+    }
+  }
+  return problems;
+}
+
 BudgetPlan BudgetBook::plan(const Payer& payer, std::int64_t now_ms) const {
   BudgetPlan plan;
   const std::pair<const std::map<std::string, BudgetSpec>*, std::pair<const char*, std::string>>
@@ -63,6 +96,10 @@ BudgetPlan BudgetBook::plan(const Payer& payer, std::int64_t now_ms) const {
                   {&keys_, {"key:", payer.key}}};
   for (const auto& [specs, who] : levels) {
     if (who.second.empty()) continue;
+    if (specs == &keys_ && payer.stored_key_budget != nullptr) {
+      add_level(plan, parse_budget(*payer.stored_key_budget), who.first + who.second, now_ms, tz_);
+      continue;
+    }
     auto it = specs->find(who.second);
     if (it == specs->end()) continue;
     add_level(plan, it->second, who.first + who.second, now_ms, tz_);

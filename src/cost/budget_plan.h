@@ -32,11 +32,19 @@ struct BudgetSpec {
 // `alert_threshold`.
 BudgetSpec parse_budget(const boost::json::object& budget);
 
+// The same object when it comes from outside a validated config (POST /admin/keys, `keys create
+// --budget`): every problem, or nothing when it is a valid budget object.
+std::vector<std::string> budget_problems(const boost::json::object& budget);
+
 // Who pays for a request: each level that has a budget is a scope "persona:…", "team:…", "key:…".
 struct Payer {
   std::string persona;
   std::string team;
   std::string key;
+  // A key created at run time brings its own budget (possibly none): it is used for the key
+  // level instead of the config's keys, so a stored key never inherits a config key's budget
+  // through a shared name.
+  const boost::json::object* stored_key_budget = nullptr;
 };
 
 struct BudgetPlan {

@@ -212,8 +212,9 @@ void LedgerService::replay_spool() {
     auto settled = writer_ledger_->settle_step(event);
     if (settled) {
       done.push_back(id);
-    } else if (settled.error().code == "ledger_unavailable") {
-      begun = settled.error();  // still unreachable: try again later
+    } else if (settled.error().code == "ledger_unavailable" ||
+               settled.error().code == "ledger_conflict") {
+      begun = settled.error();  // still unreachable, or busy: the whole batch again later
     } else {
       // The ledger refuses it for good (not a connection problem): logged and dropped.
       GW_LOG_ERROR("ledger spool: request {} attempt {} refused by the ledger: {}",

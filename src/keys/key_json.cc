@@ -46,6 +46,7 @@ boost::json::object key_info_json(const KeyInfo& info, std::int64_t now_ms) {
   o["expires_at"] = time_or_null(info.expires_ms);
   o["revoked_at"] = time_or_null(info.revoked_ms);
   o["status"] = key_status(info, now_ms);
+  if (!info.budget.empty()) o["budget"] = info.budget;
   return o;
 }
 

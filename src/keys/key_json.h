@@ -14,7 +14,8 @@ namespace gw::keys {
 const char* key_status(const KeyInfo& info, std::int64_t now_ms);
 
 // {"id","name","hint","personas","team","project","scopes","role","created_at","expires_at",
-//  "revoked_at","status"}; absent times are null, absent team/project are null.
+//  "revoked_at","status"} and "budget" when the key has one; absent times are null, absent
+//  team/project are null.
 boost::json::object key_info_json(const KeyInfo& info, std::int64_t now_ms);
 
 }  // namespace gw::keys

@@ -16,7 +16,7 @@ namespace {
 
 constexpr std::string_view kColumns =
     "id, name, hint, personas, team, project, scopes, role, created_ms, expires_ms, revoked_ms, "
-    "sha256";
+    "sha256, coalesce(budget, '')";
 
 Error invalid(std::string message, std::string field) {
   Error e = Error::make(ErrorKind::caller_invalid_request, std::move(message), "invalid_key_field");
@@ -73,6 +73,13 @@ KeyInfo read_info(const storage::Statement& row) {
   info.created_ms = row.column_int64(8);
   info.expires_ms = row.column_int64(9);
   info.revoked_ms = row.column_int64(10);
+  // Column 11 is the hash (refresh() reads it); 12 the budget object, "" for none.
+  const std::string budget = row.column_text(12);
+  if (!budget.empty()) {
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(budget, ec);
+    if (!ec && v.is_object()) info.budget = std::move(v.get_object());
+  }
   return info;
 }
 
@@ -158,13 +165,14 @@ Result<CreatedKey> KeyStore::create(const NewKey& request) {
   info.role = request.role;
   info.created_ms = unix_now_ms();
   info.expires_ms = request.expires_ms;
+  info.budget = request.budget;
   const auto hash = hash_key(created.key);
 
   std::lock_guard lock(db_mutex_);
   auto insert = db_.prepare(
       "INSERT INTO gateway_key (id, name, sha256, hint, personas, team, project, scopes, role, "
-      "created_ms, expires_ms, revoked_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-      "0)");
+      "created_ms, expires_ms, revoked_ms, budget) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+      "?10, ?11, 0, ?12)");
   if (!insert) return std::move(insert).error();
   Status bound = [&]() -> Status {
     if (Status s = insert->bind(1, info.id); !s) return s;
@@ -178,6 +186,8 @@ Result<CreatedKey> KeyStore::create(const NewKey& request) {
     if (Status s = insert->bind(9, info.role); !s) return s;
     if (Status s = insert->bind(10, info.created_ms); !s) return s;
     if (Status s = insert->bind(11, info.expires_ms); !s) return s;
+    const std::string budget = info.budget.empty() ? "" : boost::json::serialize(info.budget);
+    if (Status s = insert->bind_text_or_null(12, budget); !s) return s;
     return insert->run();
   }();
   if (!bound) {
@@ -253,6 +263,7 @@ Status KeyStore::refresh_locked() {
     key->scopes = std::move(info.scopes);
     key->admin = info.role == "admin";
     key->expires_ms = info.expires_ms;
+    key->budget = std::move(info.budget);
     next->push_back(Entry{std::move(key), info.revoked_ms});
   }
   seen_data_version_ = *version;

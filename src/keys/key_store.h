@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
 #include "common/result.h"
 #include "config/config.h"
 #include "storage/sqlite_db.h"
@@ -37,6 +39,7 @@ struct NewKey {
   std::vector<std::string> scopes;  // empty = every scope
   std::string role = "user";        // "user" or "admin"
   std::int64_t expires_ms = 0;      // Unix ms; 0 = never
+  boost::json::object budget;       // its own budget and rate limits, as in the config; {} = none
 };
 
 // A stored key as listings show it: never the key, only its hint.
@@ -52,6 +55,7 @@ struct KeyInfo {
   std::int64_t created_ms = 0;
   std::int64_t expires_ms = 0;  // 0 = never
   std::int64_t revoked_ms = 0;  // 0 = live
+  boost::json::object budget;   // {} = none
 };
 
 // create()'s answer: the only time the plaintext key exists outside the caller's hands.

@@ -8,10 +8,12 @@
 #include <CLI/CLI.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "config/check_config.h"
 #include "config/config.h"
+#include "cost/budget_plan.h"
 #include "keys/key_json.h"
 #include "keys/key_store.h"
 #include "keys/key_time.h"
@@ -50,6 +52,20 @@ int create(keys::KeyStore& store, const Config& config, const KeysOptions& o, st
     return 2;
   }
   keys::NewKey request;
+  if (!o.budget.empty()) {
+    boost::system::error_code ec;
+    boost::json::value budget = boost::json::parse(o.budget, ec);
+    if (ec || !budget.is_object()) {
+      err << "execution-platform: --budget must be a JSON object such as '{\"daily_usd\": 5}'\n";
+      return 2;
+    }
+    const auto problems = cost::budget_problems(budget.get_object());
+    if (!problems.empty()) {
+      err << "execution-platform: --budget: " << problems.front() << "\n";
+      return 2;
+    }
+    request.budget = std::move(budget.get_object());
+  }
   request.name = o.name;
   request.personas = o.personas;
   request.team = o.team;
@@ -134,6 +150,9 @@ KeysCommand add_keys_command(CLI::App& app, KeysOptions& o) {
   c.create->add_option("--scope", o.scopes, "what the key may do (repeat; none = everything)");
   c.create->add_option("--expires-in-days", o.expires_in_days, "days until the key stops working")
       ->check(CLI::Range(1, 3650));
+  c.create->add_option("--budget", o.budget,
+                       "its own budget and rate limits, a JSON object as in the config "
+                       "('{\"daily_usd\": 5, \"requests_per_min\": 60}')");
   c.create->add_option("--role", o.role, "user (default) or admin")
       ->check(CLI::IsMember({"user", "admin"}));
   c.create->add_flag("--json", o.json, "print the created key as JSON");

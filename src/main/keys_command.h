@@ -23,6 +23,7 @@ struct KeysOptions {
   std::vector<std::string> scopes;
   int expires_in_days = 0;  // 0 = never
   std::string role = "user";
+  std::string budget;  // a JSON budget object, as in the config ("" = none)
   // list (and create: the answer as JSON)
   bool json = false;
   // revoke

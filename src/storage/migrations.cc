@@ -201,10 +201,22 @@ CREATE TABLE settlement_spool (
 );
 )sql";
 
+// Migration 6: a key created at run time may carry its own budget and rate limits (a JSON
+// budget object, as in the config; NULL: none).
+constexpr std::string_view kKeyBudgetV6 = R"sql(
+ALTER TABLE gateway_key ADD COLUMN budget TEXT;
+)sql";
+
+// clang-format off
 constexpr Migration kGatewayMigrations[] = {
-    {1, "request_log", kRequestLogV1},     {2, "ledger", kLedgerV2},          {3, "keys", kKeysV3},
-    {4, "ledger_append", kLedgerAppendV4}, {5, "settlement_spool", kSpoolV5},
+    {1, "request_log", kRequestLogV1},
+    {2, "ledger", kLedgerV2},
+    {3, "keys", kKeysV3},
+    {4, "ledger_append", kLedgerAppendV4},
+    {5, "settlement_spool", kSpoolV5},
+    {6, "key_budget", kKeyBudgetV6},
 };
+// clang-format on
 
 Error migration_error(std::string message) {
   return Error::make(ErrorKind::gateway_internal, std::move(message),

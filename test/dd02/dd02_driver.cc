@@ -11,8 +11,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <cstdio>
+#include <mutex>
 #include <string>
 #include <string_view>
 

@@ -7,10 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import * as h from './harness.mjs';
+import { PRICING } from './ledger_helpers.mjs';
 
 let gw;
 
-h.useStack({}, (s) => {
+// Priced, so a stored key's budget can be reserved against (list prices do not cover the mock).
+h.useStack({ tweak: (c) => { c.cost = { pricing: PRICING }; } }, (s) => {
   ({ gw } = s);
 });
 
@@ -197,4 +199,45 @@ test('the CLI exit codes: 2 for usage errors, 1 for runtime errors', T, async ()
   assert.match(unknownId.stderr, /no key with id/);
   const badConfig = await runCli(['keys', 'list', '--config', `${gw.dir}/missing.json`]);
   assert.equal(badConfig.code, 1);
+});
+
+// A key created at run time carries its own budget and rate limits (the config's budget object),
+// enforced like a config key's: a reservation in its "key:<name>" windows, its own sliding minute.
+test('a stored key\'s own budget and rate limits are enforced; a bad budget is a 400', T, async () => {
+  const tiny = await createKey({ name: 'budget-tiny', persona: h.PERSONA, budget: { daily_usd: 0.000000001 } });
+  assert.deepEqual(tiny.budget, { daily_usd: 0.000000001 }, 'the answer shows the budget');
+  const refused = await gw.chat(h.chatBody('over a stored key budget', { max_tokens: 50 }), { key: tiny.key });
+  assert.equal(refused.status, 429, refused.text);
+  h.openAiError(assert, refused.json, { code: 'budget_exceeded' });
+  assert.match(refused.json.error.message, /key:budget-tiny day:/, 'the key window refused it');
+
+  const paced = await createKey({ name: 'budget-paced', persona: h.PERSONA, budget: { requests_per_min: 2 } });
+  for (let i = 0; i < 2; i++) {
+    const ok = await gw.chat(h.chatBody(`paced ${i}`), { key: paced.key });
+    assert.equal(ok.status, 200, ok.text);
+  }
+  const third = await gw.chat(h.chatBody('paced 2'), { key: paced.key });
+  assert.equal(third.status, 429, third.text);
+  h.openAiError(assert, third.json, { code: 'rate_limited' });
+  assert.match(third.json.error.message, /key:budget-paced/);
+  const other = await gw.chat(h.chatBody('another key is not paced'));
+  assert.equal(other.status, 200, 'the limit is the stored key\'s own, not the persona\'s');
+
+  const listed = (await admin('GET', `/admin/keys/${paced.id}`)).json;
+  assert.deepEqual(listed.budget, { requests_per_min: 2 });
+
+  for (const budget of [{ daily_usd: -1 }, { daily_usd: 'five' }, { bogus: 1 }, { max_concurrent: 1.5 }, 7]) {
+    const bad = await admin('POST', '/admin/keys', { name: 'bad-budget', persona: h.PERSONA, budget });
+    assert.equal(bad.status, 400, `${JSON.stringify(budget)}: ${bad.text}`);
+    h.openAiError(assert, bad.json, { status: 400 });
+    assert.equal(bad.json.error.param, 'budget', bad.text);
+  }
+  const cliBad = await runCli(['keys', 'create', '--config', gw.configPath, '--name', 'x',
+    '--persona', h.PERSONA, '--budget', '{"hourly_usd": "x"}']);
+  assert.equal(cliBad.code, 2, cliBad.stderr);
+  assert.match(cliBad.stderr, /hourly_usd/);
+  const cliGood = await runCli(['keys', 'create', '--config', gw.configPath, '--name', 'cli-budget',
+    '--persona', h.PERSONA, '--budget', '{"daily_usd": 5}', '--json']);
+  assert.equal(cliGood.code, 0, cliGood.stderr);
+  assert.deepEqual(JSON.parse(cliGood.stdout).budget, { daily_usd: 5 });
 });
