@@ -237,12 +237,7 @@ asio::awaitable<Status> RequestCost::reserve(int attempt, const ProviderRuntime&
   r.windows = plan_.windows;
   r.created_ms = wall_ms();
   r.expires_ms = r.created_ms + deadline.count() + kReservationGraceMs;
-  r.persona = party_.persona;
-  r.team = party_.team;
-  r.project = party_.project;
-  r.key_name = party_.key_name;
-  r.provider = provider_;
-  r.model = model_;
+  attribute(r);
   if (price_ == nullptr) {
     const std::int64_t cap = state_.config->cost.unpriced_cap_nanos;
     if (cap <= 0) {
@@ -338,12 +333,7 @@ asio::awaitable<void> RequestCost::settle(const Usage& usage, std::string_view o
   e.request_id = request_id_;
   e.attempt = attempt_;
   e.ts_ms = wall_ms();
-  e.persona = party_.persona;
-  e.team = party_.team;
-  e.project = party_.project;
-  e.key_name = party_.key_name;
-  e.provider = provider_;
-  e.model = model_;
+  attribute(e);
   e.outcome = std::string(outcome);
   e.price_version = price_ != nullptr ? price_->version() : "unpriced";
   e.held_reservation = held_reservation_;

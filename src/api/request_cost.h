@@ -76,6 +76,16 @@ class RequestCost {
   std::int64_t input_estimate() const { return input_estimate_; }
 
  private:
+  // Who and what an attempt's reservation or event is for.
+  template <typename Record>
+  void attribute(Record& r) const {
+    r.persona = party_.persona;
+    r.team = party_.team;
+    r.project = party_.project;
+    r.key_name = party_.key_name;
+    r.provider = provider_;
+    r.model = model_;
+  }
   boost::asio::awaitable<Status> rate_call(bool acquire);
   boost::asio::awaitable<void> raise_alerts();
   std::int64_t price_usage(const Usage& usage) const;
