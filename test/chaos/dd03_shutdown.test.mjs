@@ -12,23 +12,6 @@ import { h, pick, SOAK, startChaosStack, printFigures } from './chaos.mjs';
 const K = pick(50, 200);
 const GRACE_MS = 2_000;
 
-async function newConnectionOutcome(port) {
-  let conn;
-  try {
-    conn = await h.RawHttpConnection.connect(port, { timeoutMs: 2_000 });
-  } catch (err) {
-    return `refused (${err.code ?? err.message})`;
-  }
-  try {
-    const res = await conn.request({ method: 'GET', path: '/healthz', timeoutMs: 1_500 });
-    return `served ${res.status}`;
-  } catch (err) {
-    return `accepted but not served (${err.code ?? err.message})`;
-  } finally {
-    conn.close();
-  }
-}
-
 test(`DD-03 SIGTERM with ${K} streams in flight: refused at once, short ones finish, long ones end with a terminal event, exit 0`, { timeout: SOAK ? 180_000 : 90_000 }, async () => {
   const stack = await startChaosStack({
     personas: { short: { model: 'dd03-short' }, long: { model: 'dd03-long' } },
@@ -56,7 +39,7 @@ test(`DD-03 SIGTERM with ${K} streams in flight: refused at once, short ones fin
     const termAt = Date.now();
     assert.ok(gw.proc.signal('SIGTERM'));
     await h.sleep(200);
-    const outcome = await newConnectionOutcome(gw.port);
+    const outcome = await h.newConnectionOutcome(gw.port);
     const results = await Promise.all(streams);
     const exit = await gw.proc.waitExit(15_000);
     const exitedAfter = Date.now() - termAt;

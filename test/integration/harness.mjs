@@ -980,3 +980,34 @@ export function openAiError(assert, json, { status, type, code } = {}) {
   if (code !== undefined) assert.equal(e.code, code, 'error.code');
   return e;
 }
+
+// A free loopback port (for a server the test starts itself: PostgreSQL, Redis, a second gateway).
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+// What happens to a brand-new connection during a drain: 'refused …', 'accepted but not
+// served …' or 'served N'. `request` is what it sends (default GET /healthz).
+export async function newConnectionOutcome(port, request = { method: 'GET', path: '/healthz' }) {
+  let conn;
+  try {
+    conn = await RawHttpConnection.connect(port, { timeoutMs: 2_000 });
+  } catch (err) {
+    return `refused (${err.code ?? err.message})`;
+  }
+  try {
+    const res = await conn.request({ timeoutMs: 1_500, ...request });
+    return `served ${res.status}`;
+  } catch (err) {
+    return `accepted but not served (${err.code ?? err.message})`;
+  } finally {
+    conn.close();
+  }
+}

@@ -8,7 +8,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -114,41 +113,6 @@ async function eventsById(db) {
 async function assertNoDuplicateEvents(db, what) {
   const dups = await sqlRows(db, 'SELECT request_id, attempt, count(*) AS n FROM cost_event GROUP BY request_id, attempt HAVING n > 1');
   assert.deepEqual(dups, [], `${what}: no duplicate (request_id, attempt)`);
-}
-
-// What happens to a brand-new connection: 'refused …', 'accepted but not served …' or 'served N'.
-async function newConnectionOutcome(port) {
-  let conn;
-  try {
-    conn = await h.RawHttpConnection.connect(port, { timeoutMs: 2_000 });
-  } catch (err) {
-    return `refused (${err.code ?? err.message})`;
-  }
-  try {
-    const res = await conn.request({
-      method: 'POST',
-      path: '/v1/chat/completions',
-      headers: [['authorization', `Bearer ${h.GATEWAY_KEY}`], ['content-type', 'application/json']],
-      body: JSON.stringify(h.chatBody('after sigterm', { max_tokens: 5 })),
-      timeoutMs: 1_500,
-    });
-    return `served ${res.status}`;
-  } catch (err) {
-    return `accepted but not served (${err.code ?? err.message})`;
-  } finally {
-    conn.close();
-  }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 // Starts `n` streams; `ready` resolves once each has delivered `events` SSE records (or ended).
@@ -280,7 +244,12 @@ test('DD-03: SIGTERM with 40 streams in flight: finished or cut with a terminal 
     const termAt = Date.now();
     assert.ok(s.gw.proc.signal('SIGTERM'));
     await h.sleep(300);
-    const outcome = await newConnectionOutcome(s.gw.port);
+    const outcome = await h.newConnectionOutcome(s.gw.port, {
+      method: 'POST',
+      path: '/v1/chat/completions',
+      headers: [['authorization', `Bearer ${h.GATEWAY_KEY}`], ['content-type', 'application/json']],
+      body: JSON.stringify(h.chatBody('after sigterm', { max_tokens: 5 })),
+    });
     assert.match(outcome, /^(refused|served 503)/, `a new connection after SIGTERM was ${outcome}`);
     const results = await Promise.all(streams);
     const exit = await s.gw.proc.waitExit(15_000);
@@ -403,7 +372,7 @@ test('DD-04a: the PostgreSQL ledger goes away: budgeted requests get 503 ledger_
   let pgRunning = false;
   let s;
   try {
-    const port = await freePort();
+    const port = await h.freePort();
     const { stdout } = await run('bash', [PG_SCRIPT, 'start', pgDir, String(port)], { timeout: 60_000 });
     pgRunning = true;
     const url = stdout.trim();
@@ -446,7 +415,7 @@ test('DD-04c: the PostgreSQL ledger goes away mid-traffic: settlements are spool
   const pgDir = h.makeTempDir('dd04c-pg');
   let s;
   try {
-    const port = await freePort();
+    const port = await h.freePort();
     const { stdout } = await run('bash', [PG_SCRIPT, 'start', pgDir, String(port)], { timeout: 60_000 });
     const url = stdout.trim();
     // No budget: admission needs no ledger, so requests are served during the outage and only

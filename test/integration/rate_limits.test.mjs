@@ -9,7 +9,6 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -19,6 +18,7 @@ import {
   baseConfig,
   canaryKey,
   chatBody,
+  freePort,
   makeTempDir,
   randomId,
   sleep,
@@ -36,17 +36,6 @@ const PG_SH = path.join(ROOT, 'scripts/pg.sh');
 
 // ---------------------------------------------------------------------------------------------
 // Stores and ports
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 // A redis-server of our own (scripts/redis.sh): stop() kills only the server in its pidfile.
 async function startOwnRedis(port) {

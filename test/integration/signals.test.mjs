@@ -9,24 +9,6 @@ import * as h from './harness.mjs';
 
 const drained = []; // gateways stopped by the SIGTERM cases, swept for secrets at the end
 
-// What happens to a brand-new connection: 'refused …', 'accepted but not served …' or 'served N'.
-async function newConnectionOutcome(port) {
-  let conn;
-  try {
-    conn = await h.RawHttpConnection.connect(port, { timeoutMs: 2_000 });
-  } catch (err) {
-    return `refused (${err.code ?? err.message})`;
-  }
-  try {
-    const res = await conn.request({ method: 'GET', path: '/healthz', timeoutMs: 1_500 });
-    return `served ${res.status}`;
-  } catch (err) {
-    return `accepted but not served (${err.code ?? err.message})`;
-  } finally {
-    conn.close();
-  }
-}
-
 // Starts `n` streams and resolves once each has delivered its first content event.
 function startStreams(gw, n, label) {
   const firsts = [];
@@ -55,7 +37,7 @@ test('SIGTERM with 5 slow streams in flight: all complete, new connections refus
     const termAt = Date.now();
     assert.ok(s.gw.proc.signal('SIGTERM'));
     await h.sleep(300);
-    const outcome = await newConnectionOutcome(s.gw.port);
+    const outcome = await h.newConnectionOutcome(s.gw.port);
     const results = await Promise.all(streams);
     const lastDone = Date.now();
     assert.match(outcome, /^refused/, `a new connection after SIGTERM was ${outcome}`);
