@@ -38,6 +38,29 @@ std::string database_url() {
 
 std::atomic<long> g_next{0};
 
+// The attempt every benchmark bills: a reservation of 2 cents in `windows`, then its settlement.
+Reservation bench_reservation(const std::string& id, const std::vector<BudgetWindow>& windows,
+                              std::int64_t expires_ms) {
+  Reservation r;
+  r.request_id = id;
+  r.amount_nanos = 20'000'000;
+  r.windows = windows;
+  r.created_ms = 1;
+  r.expires_ms = expires_ms;
+  return r;
+}
+
+CostEvent bench_event(const std::string& id) {
+  CostEvent e;
+  e.request_id = id;
+  e.cost_nanos = 1'234'567;
+  e.input_tokens = 1000;
+  e.output_tokens = 200;
+  e.ts_ms = 2;
+  e.settlement_reason = "usage";
+  return e;
+}
+
 // Billed attempts on one ledger until the benchmark has enough. Request ids carry `run` so a
 // database that outlives the process (PostgreSQL) never sees an id twice.
 void billed_attempts(benchmark::State& state, Ledger& ledger, const std::string& run) {
@@ -46,25 +69,12 @@ void billed_attempts(benchmark::State& state, Ledger& ledger, const std::string&
       {"team:bench", "month:2026-11", 1'000'000'000'000'000}};
   for (auto _ : state) {
     const std::string id = run + "-" + std::to_string(g_next.fetch_add(1));
-    Reservation r;
-    r.request_id = id;
-    r.amount_nanos = 20'000'000;
-    r.windows = windows;
-    r.created_ms = 1;
-    r.expires_ms = 1'000'000;
-    auto reserved = ledger.reserve(r);
+    auto reserved = ledger.reserve(bench_reservation(id, windows, 1'000'000));
     if (!reserved.ok() || !reserved->admitted) {
       state.SkipWithError("reserve failed");
       return;
     }
-    CostEvent e;
-    e.request_id = id;
-    e.cost_nanos = 1'234'567;
-    e.input_tokens = 1000;
-    e.output_tokens = 200;
-    e.ts_ms = 2;
-    e.settlement_reason = "usage";
-    auto settled = ledger.settle(e);
+    auto settled = ledger.settle(bench_event(id));
     if (!settled.ok() || !*settled) {
       state.SkipWithError("settle failed");
       return;
@@ -121,30 +131,18 @@ void service_attempts(benchmark::State& state, const std::string& url, const std
   next = [&] {
     if (budget.fetch_sub(1) <= 0) return;
     const std::string id = run + "-" + std::to_string(g_next.fetch_add(1));
-    Reservation r;
-    r.request_id = id;
-    r.amount_nanos = 20'000'000;
-    r.windows = windows;
-    r.created_ms = 1;
-    r.expires_ms = INT64_MAX / 2;
-    (*service)->reserve(r, [&, id](gw::Result<gw::cost::ReserveResult> held) {
-      if (!held.ok() || !held->admitted) failed = true;
-      CostEvent e;
-      e.request_id = id;
-      e.cost_nanos = 1'234'567;
-      e.input_tokens = 1000;
-      e.output_tokens = 200;
-      e.ts_ms = 2;
-      e.settlement_reason = "usage";
-      (*service)->settle(e, [&](gw::Result<bool> settled) {
-        if (!settled.ok()) failed = true;
-        ++completed;
-        next();
-      });
-    });
+    (*service)->reserve(bench_reservation(id, windows, INT64_MAX / 2),
+                        [&, id](gw::Result<gw::cost::ReserveResult> held) {
+                          if (!held.ok() || !held->admitted) failed = true;
+                          (*service)->settle(bench_event(id), [&](gw::Result<bool> settled) {
+                            if (!settled.ok()) failed = true;
+                            ++completed;
+                            next();
+                          });
+                        });
   };
+  constexpr long kBatch = 2000;
   for (auto _ : state) {
-    constexpr long kBatch = 2000;
     completed = 0;
     budget = kBatch;
     for (int i = 0; i < in_flight; ++i) next();
@@ -156,7 +154,7 @@ void service_attempts(benchmark::State& state, const std::string& url, const std
       break;
     }
   }
-  state.SetItemsProcessed(state.iterations() * 2000);
+  state.SetItemsProcessed(state.iterations() * kBatch);
   (*service)->stop();
 }
 

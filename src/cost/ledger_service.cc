@@ -188,7 +188,6 @@ bool LedgerService::spool(const CostEvent& event) {
   if (spool_size_++ == 0) {
     GW_LOG_WARN("ledger unreachable: settlements are spooled locally until it is back");
   }
-  ++counters_.spooled;
   gateway_metrics().ledger_spool.counter({"spooled"}).inc();
   return true;
 }
@@ -233,7 +232,6 @@ void LedgerService::replay_spool() {
     GW_LOG_ERROR("ledger spool: cannot remove replayed entries: {}", removed.error().message);
     return;
   }
-  counters_.replayed += done.size();
   gateway_metrics().ledger_spool.counter({"replayed"}).inc(done.size());
   auto left = spool_->size();
   spool_size_ = left ? *left : 0;

@@ -49,8 +49,6 @@ struct LedgerCounters {
   std::atomic<std::uint64_t> rejected{0};  // queue full or closed
   std::atomic<std::uint64_t> failed{0};    // an operation's transaction failed
   std::atomic<std::uint64_t> swept{0};     // reservations settled by the sweeper
-  std::atomic<std::uint64_t> spooled{0};   // settlements spooled while the ledger was down
-  std::atomic<std::uint64_t> replayed{0};  // spooled settlements the ledger has taken since
 };
 
 class LedgerService {
