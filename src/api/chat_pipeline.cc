@@ -114,6 +114,14 @@ asio::awaitable<void> run_chat(ChatCall call) {
     co_await send_error(*call.writer, *call.dialect, plan.error(), call.request_id, &outcome);
     co_return;
   }
+  // Rate limits: cost_per_min is charged what the dearest candidate could cost.
+  if (call.cost != nullptr) {
+    Status admitted = co_await call.cost->admit(plan->targets);
+    if (!admitted) {
+      co_await send_error(*call.writer, *call.dialect, admitted.error(), call.request_id, &outcome);
+      co_return;
+    }
+  }
 
   // The deadline covers every attempt, retry wait and fallback of this request.
   std::chrono::milliseconds total = persona.total_timeout;

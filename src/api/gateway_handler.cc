@@ -235,12 +235,7 @@ asio::awaitable<void> GatewayHandler::Impl::chat(http::Request& request,
   // call.identity holds a stored key alive for the whole request.
   if (call.identity.stored) party.stored_key_budget = &call.identity.stored->budget;
   RequestCost cost(*call.state, cost_deps, scope.request_id, std::move(party), call.request);
-  Status admitted = co_await cost.admit();
-  if (!admitted) {
-    co_await send_error(writer, dialect, admitted.error(), scope.request_id, &scope.outcome);
-    co_return;
-  }
-  call.cost = &cost;
+  call.cost = &cost;  // run_chat admits it once the route is known
   co_await run_chat(std::move(call));
   co_await cost.finish();
 }

@@ -171,6 +171,7 @@ asio::awaitable<Status> RequestCost::rate_call(bool acquire) {
   // Without max_tokens the output is counted at the most a reservation would ask for, until
   // release() replaces the estimate with the real usage: the limit is never exceeded.
   ask.tokens = input_estimate_ + max_tokens_.value_or(kAskOutput);
+  ask.cost_nanos = rate_cost_nanos_;
   ask.now_ms = wall_ms();
   auto work = [&]() -> Status {
     if (acquire) {
@@ -210,8 +211,40 @@ asio::awaitable<Status> RequestCost::rate_call(bool acquire) {
   co_return result;
 }
 
-asio::awaitable<Status> RequestCost::admit() {
+Result<std::int64_t> RequestCost::rate_cost_ask(const std::vector<RouteTarget>& targets) const {
+  std::int64_t most = 0;
+  for (const RouteTarget& t : targets) {
+    const ProviderRuntime* rt = state_.provider(t.provider);
+    const ModelPrice* price = rt != nullptr ? state_.price(*rt, t.model) : nullptr;
+    if (price == nullptr) {
+      const std::int64_t cap = state_.config->cost.unpriced_cap_nanos;
+      if (cap <= 0) {
+        return refused(Error::make(ErrorKind::policy_budget_exceeded,
+                                   t.str() +
+                                       " has no price, so its cost cannot be held to cost_per_min; "
+                                       "add it to cost.pricing or set cost.unpriced_cap_usd",
+                                   "unpriced_model"));
+      }
+      most = std::max(most, cap);
+      continue;
+    }
+    auto c = max_cost_nanos(input_estimate_, max_tokens_.value_or(kAskOutput), *price);
+    if (!c) return c.error();
+    most = std::max(most, *c);
+  }
+  return most;
+}
+
+asio::awaitable<Status> RequestCost::admit(const std::vector<RouteTarget>& targets) {
   if (deps_.limiter == nullptr || plan_.rates.empty()) co_return Status{};
+  const bool limits_cost = std::any_of(plan_.rates.begin(), plan_.rates.end(), [](const auto& r) {
+    return r.limits.cost_nanos_per_min > 0;
+  });
+  if (limits_cost) {
+    auto ask = rate_cost_ask(targets);
+    if (!ask) co_return ask.error();
+    rate_cost_nanos_ = *ask;
+  }
   Status s = co_await rate_call(true);
   co_return s;
 }

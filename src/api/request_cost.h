@@ -1,5 +1,7 @@
 // A chat request's money, from admission to settlement (RELIABILITY "Budget design"):
-//   admit()   — the rate limits of its persona and key (sliding minute, concurrency);
+//   admit()   — the rate limits of its persona and key (sliding minute, concurrency), the
+//               request charged its most expensive candidate target's maximum cost against
+//               cost_per_min until finish() corrects it to what it used;
 //   reserve() — before each upstream attempt, the attempt's maximum cost in every budget window
 //               that applies, all or nothing; a request without max_tokens gets the output its
 //               budget affords (the clamp is sent upstream); an unpriced model fails closed;
@@ -52,7 +54,8 @@ class RequestCost {
   RequestCost(const RequestCost&) = delete;
   RequestCost& operator=(const RequestCost&) = delete;
 
-  boost::asio::awaitable<Status> admit();
+  // `targets`: the route's candidates (primary and fallbacks), priced for cost_per_min.
+  boost::asio::awaitable<Status> admit(const std::vector<RouteTarget>& targets);
 
   // The attempt's reservation. Sets *max_tokens when the budget clamps the output (the caller
   // sends that upstream instead of the client's absent max_tokens).
@@ -87,6 +90,8 @@ class RequestCost {
     r.model = model_;
   }
   boost::asio::awaitable<Status> rate_call(bool acquire);
+  // What admission charges cost_per_min: the most any candidate attempt can cost.
+  Result<std::int64_t> rate_cost_ask(const std::vector<RouteTarget>& targets) const;
   boost::asio::awaitable<void> raise_alerts();
   std::int64_t price_usage(const Usage& usage) const;
 
@@ -98,6 +103,7 @@ class RequestCost {
   cost::BudgetPlan plan_;
   std::int64_t input_estimate_ = 0;
   bool rate_held_ = false;
+  std::int64_t rate_cost_nanos_ = 0;  // the cost charged at admission
   std::int64_t used_tokens_ = 0;
   std::int64_t used_nanos_ = 0;
 
