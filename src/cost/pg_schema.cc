@@ -95,10 +95,21 @@ ALTER TABLE reservation ADD COLUMN persona TEXT, ADD COLUMN team TEXT, ADD COLUM
   ADD COLUMN key_name TEXT, ADD COLUMN provider TEXT, ADD COLUMN model TEXT;
 )sql";
 
+// Migration 4: what SQLite's gateway_key has and migration 2 lacked (SQLite migrations 3 and 6),
+// now that the key store keeps keys here when the ledger is on PostgreSQL: the key's first
+// characters for listings, its role ("user" or "admin") and its own budget (a JSON budget
+// object; NULL: none). Times default to 0 (never / still live), as on SQLite.
+constexpr std::string_view kGatewayKeyColumnsV4 = R"sql(
+ALTER TABLE gateway_key ADD COLUMN hint TEXT NOT NULL DEFAULT '', ADD COLUMN role TEXT,
+  ADD COLUMN budget TEXT, ALTER COLUMN created_ms SET DEFAULT 0,
+  ALTER COLUMN expires_ms SET DEFAULT 0, ALTER COLUMN revoked_ms SET DEFAULT 0;
+)sql";
+
 constexpr PgMigration kMigrations[] = {
     {1, "ledger", kLedgerV1},
     {2, "gateway_key", kGatewayKeyV2},
     {3, "reservation_party", kReservationPartyV3},
+    {4, "gateway_key_columns", kGatewayKeyColumnsV4},
 };
 
 // pg_advisory_xact_lock key for migrations: ASCII "gwledger"; held until the transaction ends.

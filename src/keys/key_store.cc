@@ -1,46 +1,23 @@
-// KeyStore: the gateway_key table, its SQL, and the snapshot authentication reads.
+// KeyStore: validation, the snapshot authentication reads and its refresh policy; the rows
+// themselves are the backend's (key_backend.h).
 #include "keys/key_store.h"
 
 #include <openssl/crypto.h>
 
-#include <boost/json/array.hpp>
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
+#include <algorithm>
 
 #include "common/thread_name.h"
+#include "keys/key_backend.h"
 #include "keys/key_token.h"
-#include "storage/migrations.h"
+#include "observability/log.h"
 
 namespace gw::keys {
 namespace {
-
-constexpr std::string_view kColumns =
-    "id, name, hint, personas, team, project, scopes, role, created_ms, expires_ms, revoked_ms, "
-    "sha256, coalesce(budget, '')";
 
 Error invalid(std::string message, std::string field) {
   Error e = Error::make(ErrorKind::caller_invalid_request, std::move(message), "invalid_key_field");
   e.param = std::move(field);
   return e;
-}
-
-std::string json_list(const std::vector<std::string>& values) {
-  boost::json::array a;
-  for (const auto& v : values) a.emplace_back(v);
-  return boost::json::serialize(a);
-}
-
-// A stored JSON array of strings; anything else reads as empty (the table is ours).
-std::vector<std::string> parse_list(const std::string& text) {
-  std::vector<std::string> out;
-  if (text.empty()) return out;
-  boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(text, ec);
-  if (ec || !v.is_array()) return out;
-  for (const auto& item : v.get_array()) {
-    if (item.is_string()) out.emplace_back(item.get_string());
-  }
-  return out;
 }
 
 Status validate(const NewKey& k) {
@@ -60,27 +37,26 @@ Status validate(const NewKey& k) {
   return {};
 }
 
-KeyInfo read_info(const storage::Statement& row) {
-  KeyInfo info;
-  info.id = row.column_text(0);
-  info.name = row.column_text(1);
-  info.hint = row.column_text(2);
-  info.personas = parse_list(row.column_text(3));
-  info.team = row.column_text(4);
-  info.project = row.column_text(5);
-  info.scopes = parse_list(row.column_text(6));
-  info.role = row.column_text(7);
-  info.created_ms = row.column_int64(8);
-  info.expires_ms = row.column_int64(9);
-  info.revoked_ms = row.column_int64(10);
-  // Column 11 is the hash (refresh() reads it); 12 the budget object, "" for none.
-  const std::string budget = row.column_text(12);
-  if (!budget.empty()) {
-    boost::system::error_code ec;
-    boost::json::value v = boost::json::parse(budget, ec);
-    if (!ec && v.is_object()) info.budget = std::move(v.get_object());
-  }
-  return info;
+bool is_postgres(std::string_view url) {
+  return url.starts_with("postgres://") || url.starts_with("postgresql://");
+}
+
+// What authentication needs from a stored row; nullptr when its hash is not a SHA-256.
+std::shared_ptr<const KeyConfig> key_config(KeyRow row) {
+  if (row.sha256.size() != 32) return nullptr;
+  auto key = std::make_shared<KeyConfig>();
+  std::copy(row.sha256.begin(), row.sha256.end(), key->sha256.begin());
+  KeyInfo& info = row.info;
+  key->id = std::move(info.id);
+  key->name = std::move(info.name);
+  key->personas = std::move(info.personas);
+  key->team = std::move(info.team);
+  key->project = std::move(info.project);
+  key->scopes = std::move(info.scopes);
+  key->admin = info.role == "admin";
+  key->expires_ms = info.expires_ms;
+  key->budget = std::move(info.budget);
+  return key;
 }
 
 }  // namespace
@@ -93,16 +69,9 @@ std::int64_t unix_now_ms() {
 
 Result<std::unique_ptr<KeyStore>> KeyStore::open(std::string_view url,
                                                  const KeyStoreOptions& options) {
-  if (url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-    return Error::make(ErrorKind::gateway_unavailable,
-                       "stored gateway keys need SQLite storage (sqlite://PATH); PostgreSQL is "
-                       "not supported for keys yet",
-                       std::string(storage::kStorageErrorCode));
-  }
-  auto db = storage::SqliteDb::open(url);
-  if (!db) return std::move(db).error();
-  if (Status migrated = storage::migrate(*db); !migrated) return migrated.error();
-  std::unique_ptr<KeyStore> store(new KeyStore(std::move(db).value()));
+  auto backend = is_postgres(url) ? open_pg_key_backend(url) : open_sqlite_key_backend(url);
+  if (!backend) return std::move(backend).error();
+  std::unique_ptr<KeyStore> store(new KeyStore(std::move(backend).value()));
   if (Status loaded = store->refresh(); !loaded) return loaded.error();
   if (options.refresh_interval.count() > 0) {
     KeyStore* self = store.get();
@@ -115,8 +84,8 @@ Result<std::unique_ptr<KeyStore>> KeyStore::open(std::string_view url,
   return store;
 }
 
-KeyStore::KeyStore(storage::SqliteDb db)
-    : db_(std::move(db)), snapshot_(std::make_shared<const Snapshot>()) {}
+KeyStore::KeyStore(std::unique_ptr<KeyBackend> backend)
+    : backend_(std::move(backend)), snapshot_(std::make_shared<const Snapshot>()) {}
 
 KeyStore::~KeyStore() {
   {
@@ -131,18 +100,33 @@ void KeyStore::refresher(std::chrono::milliseconds interval) {
   std::unique_lock lock(stop_mutex_);
   while (!stop_cv_.wait_for(lock, interval, [this] { return stopping_; })) {
     lock.unlock();
-    {
-      std::lock_guard db_lock(db_mutex_);
-      // data_version moves when another connection (the CLI) commits: no change, no reload.
-      auto version = data_version_locked();
-      if (!version || *version != seen_data_version_) (void)refresh_locked();
-    }
+    refresh_if_changed();
     lock.lock();
   }
 }
 
-Result<std::int64_t> KeyStore::data_version_locked() {
-  return db_.query_int("PRAGMA data_version");
+void KeyStore::refresh_if_changed() {
+  std::lock_guard db_lock(db_mutex_);
+  // Unchanged token, no reload; a token that cannot be read is retried by the reload itself.
+  auto version = backend_->version();
+  if (version && *version == seen_version_ && !refresh_failing_) return;
+  note_refresh_locked(refresh_locked());
+}
+
+void KeyStore::note_refresh_locked(const Status& reloaded) {
+  if (!reloaded && !refresh_failing_) {
+    std::size_t kept = 0;
+    {
+      std::lock_guard lock(snapshot_mutex_);
+      kept = snapshot_->size();
+    }
+    GW_LOG_WARN("keys: cannot re-read the stored keys ({}); still using the {} read before",
+                reloaded.error().message, kept);
+  } else if (reloaded && refresh_failing_) {
+    GW_LOG_INFO("keys: the stored keys are read again");
+  }
+  // While failing, every refresher round reloads whatever the token says.
+  refresh_failing_ = !reloaded;
 }
 
 Result<CreatedKey> KeyStore::create(const NewKey& request) {
@@ -166,71 +150,32 @@ Result<CreatedKey> KeyStore::create(const NewKey& request) {
   info.created_ms = unix_now_ms();
   info.expires_ms = request.expires_ms;
   info.budget = request.budget;
-  const auto hash = hash_key(created.key);
 
   std::lock_guard lock(db_mutex_);
-  auto insert = db_.prepare(
-      "INSERT INTO gateway_key (id, name, sha256, hint, personas, team, project, scopes, role, "
-      "created_ms, expires_ms, revoked_ms, budget) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-      "?10, ?11, 0, ?12)");
-  if (!insert) return std::move(insert).error();
-  Status bound = [&]() -> Status {
-    if (Status s = insert->bind(1, info.id); !s) return s;
-    if (Status s = insert->bind(2, info.name); !s) return s;
-    if (Status s = insert->bind_blob(3, hash.data(), hash.size()); !s) return s;
-    if (Status s = insert->bind(4, info.hint); !s) return s;
-    if (Status s = insert->bind(5, json_list(info.personas)); !s) return s;
-    if (Status s = insert->bind_text_or_null(6, info.team); !s) return s;
-    if (Status s = insert->bind_text_or_null(7, info.project); !s) return s;
-    if (Status s = insert->bind(8, json_list(info.scopes)); !s) return s;
-    if (Status s = insert->bind(9, info.role); !s) return s;
-    if (Status s = insert->bind(10, info.created_ms); !s) return s;
-    if (Status s = insert->bind(11, info.expires_ms); !s) return s;
-    const std::string budget = info.budget.empty() ? "" : boost::json::serialize(info.budget);
-    if (Status s = insert->bind_text_or_null(12, budget); !s) return s;
-    return insert->run();
-  }();
-  if (!bound) {
+  if (Status stored = backend_->insert(info, hash_key(created.key)); !stored) {
     OPENSSL_cleanse(created.key.data(), created.key.size());
-    return std::move(bound).error();
+    return std::move(stored).error();
   }
-  if (Status s = refresh_locked(); !s) return std::move(s).error();
+  // The key is stored: a failed reload must not lose its only copy of the secret.
+  note_refresh_locked(refresh_locked());
   return created;
 }
 
 Result<std::vector<KeyInfo>> KeyStore::list() {
   std::lock_guard lock(db_mutex_);
-  auto select =
-      db_.prepare("SELECT " + std::string(kColumns) + " FROM gateway_key ORDER BY created_ms, id");
-  if (!select) return std::move(select).error();
+  auto rows = backend_->rows();
+  if (!rows) return std::move(rows).error();
   std::vector<KeyInfo> out;
-  for (;;) {
-    auto row = select->step();
-    if (!row) return std::move(row).error();
-    if (!*row) break;
-    out.push_back(read_info(*select));
-  }
+  out.reserve(rows->size());
+  for (KeyRow& row : *rows) out.push_back(std::move(row.info));
   return out;
 }
 
 Result<bool> KeyStore::revoke(std::string_view id) {
   std::lock_guard lock(db_mutex_);
-  auto update =
-      db_.prepare("UPDATE gateway_key SET revoked_ms = ?2 WHERE id = ?1 AND revoked_ms = 0");
-  if (!update) return std::move(update).error();
-  if (Status s = update->bind(1, id); !s) return std::move(s).error();
-  if (Status s = update->bind(2, unix_now_ms()); !s) return std::move(s).error();
-  if (Status s = update->run(); !s) return std::move(s).error();
-  bool found = db_.changes() == 1;
-  if (!found) {
-    auto exists = db_.prepare("SELECT count(*) FROM gateway_key WHERE id = ?1");
-    if (!exists) return std::move(exists).error();
-    if (Status s = exists->bind(1, id); !s) return std::move(s).error();
-    auto row = exists->step();
-    if (!row) return std::move(row).error();
-    found = *row && exists->column_int64(0) > 0;
-  }
-  if (Status s = refresh_locked(); !s) return std::move(s).error();
+  auto found = backend_->revoke(id, unix_now_ms());
+  if (!found) return found;
+  note_refresh_locked(refresh_locked());
   return found;
 }
 
@@ -240,33 +185,19 @@ Status KeyStore::refresh() {
 }
 
 Status KeyStore::refresh_locked() {
-  // Read the version first: a commit landing during the read is picked up next time.
-  auto version = data_version_locked();
+  // The token first: a write landing during the read moves it again and is picked up next time.
+  auto version = backend_->version();
   if (!version) return std::move(version).error();
-  auto select = db_.prepare("SELECT " + std::string(kColumns) + " FROM gateway_key");
-  if (!select) return std::move(select).error();
+  auto rows = backend_->rows();
+  if (!rows) return std::move(rows).error();
   auto next = std::make_shared<Snapshot>();
-  for (;;) {
-    auto row = select->step();
-    if (!row) return std::move(row).error();
-    if (!*row) break;
-    const std::string hash = select->column_text(11);
-    if (hash.size() != 32) continue;  // not a SHA-256: never matches anything
-    KeyInfo info = read_info(*select);
-    auto key = std::make_shared<KeyConfig>();
-    std::copy(hash.begin(), hash.end(), key->sha256.begin());
-    key->id = std::move(info.id);
-    key->name = std::move(info.name);
-    key->personas = std::move(info.personas);
-    key->team = std::move(info.team);
-    key->project = std::move(info.project);
-    key->scopes = std::move(info.scopes);
-    key->admin = info.role == "admin";
-    key->expires_ms = info.expires_ms;
-    key->budget = std::move(info.budget);
-    next->push_back(Entry{std::move(key), info.revoked_ms});
+  next->reserve(rows->size());
+  for (KeyRow& row : *rows) {
+    const std::int64_t revoked_ms = row.info.revoked_ms;
+    auto key = key_config(std::move(row));
+    if (key) next->push_back(Entry{std::move(key), revoked_ms});  // else it never matches
   }
-  seen_data_version_ = *version;
+  seen_version_ = std::move(version).value();
   std::shared_ptr<const Snapshot> frozen = std::move(next);
   std::lock_guard lock(snapshot_mutex_);
   snapshot_.swap(frozen);

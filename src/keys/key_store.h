@@ -1,9 +1,12 @@
 // Gateway keys created at run time (`execution-platform keys create`, POST /admin/keys), kept in
-// SQLite (table gateway_key, migration 3). A key is shown once, at creation; only its SHA-256 and
-// its first characters (a hint for listings) are stored. Authentication reads an in-memory
-// snapshot, never the database: refresh() rebuilds it, create/revoke call it, and a background
-// thread re-reads the table every refresh interval so a key revoked by the CLI from another
-// process stops working within that interval. All methods are thread-safe.
+// the gateway_key table of the SQLite storage database or, when the ledger is on PostgreSQL, of
+// the ledger database, shared by every instance (key_backend.h; store_url() picks). A key is
+// shown once, at creation; only its SHA-256 and its first characters (a hint for listings) are
+// stored. Authentication reads an in-memory snapshot, never the database: refresh() rebuilds it,
+// create/revoke call it, and a background thread re-reads the table every refresh interval when
+// it changed, so a key created or revoked by another process or instance works or stops working
+// within that interval. A refresh that fails keeps the snapshot it had. All methods are
+// thread-safe.
 #pragma once
 
 #include <array>
@@ -21,7 +24,6 @@
 
 #include "common/result.h"
 #include "config/config.h"
-#include "storage/sqlite_db.h"
 
 namespace gw::keys {
 
@@ -72,6 +74,8 @@ struct KeyLookup {
   std::string name;  // the refused key's name, for logs
 };
 
+class KeyBackend;
+
 struct KeyStoreOptions {
   // How often the background thread re-reads the table; 0 = no background thread (the CLI).
   std::chrono::milliseconds refresh_interval{2000};
@@ -79,8 +83,8 @@ struct KeyStoreOptions {
 
 class KeyStore {
  public:
-  // Opens (and migrates) the database at a sqlite:// URL and loads the snapshot. postgres:// is
-  // refused with a clear error: stored keys live in SQLite only for now.
+  // Opens (and migrates) the database at a sqlite:// or postgres:// (postgresql://) URL and
+  // loads the snapshot.
   static Result<std::unique_ptr<KeyStore>> open(std::string_view url,
                                                 const KeyStoreOptions& options = {});
   ~KeyStore();
@@ -105,14 +109,19 @@ class KeyStore {
   };
   using Snapshot = std::vector<Entry>;
 
-  explicit KeyStore(storage::SqliteDb db);
+  explicit KeyStore(std::unique_ptr<KeyBackend> backend);
   Status refresh_locked();  // db_mutex_ held
-  Result<std::int64_t> data_version_locked();
   void refresher(std::chrono::milliseconds interval);
+  void refresh_if_changed();  // the background thread's round
+  // After a reload: logs the start and the end of a run of failures (db_mutex_ held). A write
+  // (create, revoke) is stored whatever its reload does; a failed reload is retried by the
+  // background thread.
+  void note_refresh_locked(const Status& reloaded);
 
-  mutable std::mutex db_mutex_;  // the connection is not thread-safe
-  storage::SqliteDb db_;
-  std::int64_t seen_data_version_ = -1;
+  mutable std::mutex db_mutex_;  // a backend's connection is not thread-safe
+  std::unique_ptr<KeyBackend> backend_;
+  std::string seen_version_;      // the backend's change token at the last reload
+  bool refresh_failing_ = false;  // logged once per outage, not every round
 
   mutable std::mutex snapshot_mutex_;
   std::shared_ptr<const Snapshot> snapshot_;

@@ -16,6 +16,7 @@
 #include "cost/budget_plan.h"
 #include "keys/key_json.h"
 #include "keys/key_store.h"
+#include "keys/key_store_url.h"
 #include "keys/key_time.h"
 #include "main/serve_command.h"
 
@@ -176,10 +177,16 @@ int keys_command(const KeysCommand& command, const KeysOptions& options, std::os
     return 1;
   }
   const Config& config = *loaded.config;
-  auto store =
-      keys::KeyStore::open(config.storage_url, keys::KeyStoreOptions{std::chrono::milliseconds(0)});
+  // The same database `serve` uses for this config (the ledger's PostgreSQL, else storage.url).
+  const std::string url = keys::store_url(config);
+  if (url.empty()) {
+    err << "execution-platform: no key store for this config: keys live in a sqlite:// "
+           "storage.url or a PostgreSQL ledger (storage.ledger_url), and it has neither\n";
+    return 1;
+  }
+  auto store = keys::KeyStore::open(url, keys::KeyStoreOptions{std::chrono::milliseconds(0)});
   if (!store) {
-    err << "execution-platform: cannot open the key store at " << config.storage_url << ": "
+    err << "execution-platform: cannot open the key store at " << url << ": "
         << store.error().message << "\n";
     return 1;
   }

@@ -16,6 +16,7 @@
 #include "cost/rate_limiter.h"
 #include "http/server.h"
 #include "keys/key_store.h"
+#include "keys/key_store_url.h"
 #include "mock/mock_provider.h"
 #include "observability/access_log.h"
 #include "observability/gateway_metrics.h"
@@ -114,6 +115,7 @@ int serve_command(const ServeOptions& options) {
   const auto grace = config.server.drain_grace;
   const std::string storage_url = config.storage_url;
   const std::string ledger_url = config.ledger_url.empty() ? storage_url : config.ledger_url;
+  const std::string keys_url = keys::store_url(config);
   const std::string redis_url = config.redis_url;
   const std::string spool_url = config.spool_url;
   const auto sweep_interval = config.cost.sweep_interval;
@@ -178,12 +180,13 @@ int serve_command(const ServeOptions& options) {
     rate_limiter = std::move(redis).value();
   }
 
-  // Keys created at run time (`keys create`, POST /admin/keys) live next to the request log.
+  // Keys created at run time (`keys create`, POST /admin/keys): in the PostgreSQL ledger
+  // database when there is one (shared by every instance), else next to the request log.
   std::unique_ptr<keys::KeyStore> key_store;
-  if (storage_url.rfind("sqlite:", 0) == 0) {
-    auto opened = keys::KeyStore::open(storage_url);
+  if (!keys_url.empty()) {
+    auto opened = keys::KeyStore::open(keys_url);
     if (!opened) {
-      std::cerr << "execution-platform: cannot open the key store at " << storage_url << ": "
+      std::cerr << "execution-platform: cannot open the key store at " << keys_url << ": "
                 << opened.error().message << "\n";
       return 1;
     }

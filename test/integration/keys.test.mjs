@@ -1,13 +1,22 @@
 // Gateway keys created at run time: POST /admin/keys (admin keys only) creates a key that works
 // at once, is listed without its secret and stops working when revoked; the CLI (`keys create`,
 // `keys revoke`, another process on the same database) takes effect in the running gateway
-// within 3 s; bad input is a 400 naming the field; scopes limit what a key may do.
-import { spawn } from 'node:child_process';
-import { test } from 'node:test';
+// within 3 s; bad input is a 400 naming the field; scopes limit what a key may do. With the
+// ledger on PostgreSQL the keys live there, shared by every gateway instance on it.
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 import * as h from './harness.mjs';
-import { PRICING } from './ledger_helpers.mjs';
+import { PRICING, pgSchemaUrl } from './ledger_helpers.mjs';
+
+const run = promisify(execFile);
+const PG_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../scripts/pg.sh');
+const PGBIN = process.env.PGBIN || '/usr/lib/postgresql/15/bin';
 
 let gw;
 
@@ -240,4 +249,87 @@ test('a stored key\'s own budget and rate limits are enforced; a bad budget is a
     '--persona', h.PERSONA, '--budget', '{"daily_usd": 5}', '--json']);
   assert.equal(cliGood.code, 0, cliGood.stderr);
   assert.deepEqual(JSON.parse(cliGood.stdout).budget, { daily_usd: 5 });
+});
+
+// ---- keys shared through a PostgreSQL ledger -------------------------------------------------
+
+// PostgreSQL as rate_limits.test.mjs finds it: GW_TEST_PG_URL, or a throwaway cluster started
+// here with scripts/pg.sh (stopped after this file). A reason to skip when neither is possible
+// (no server binaries, as in ledger_durability.test.mjs), else null.
+const ownedPg = [];
+after(async () => {
+  for (const dir of ownedPg) await run(PG_SCRIPT, ['stop', dir]).catch(() => {});
+});
+
+async function ensurePg() {
+  if (process.env.GW_TEST_PG_URL) return null;
+  if (!fs.existsSync(path.join(PGBIN, 'initdb'))) {
+    return `no GW_TEST_PG_URL and no PostgreSQL server binaries in ${PGBIN} (set PGBIN)`;
+  }
+  const dir = h.makeTempDir('keys-pg');
+  ownedPg.push(dir);
+  const { stdout } = await run(PG_SCRIPT, ['start', dir, String(await h.freePort())], { timeout: 120_000 });
+  process.env.GW_TEST_PG_URL = stdout.trim();
+  return null;
+}
+
+test('two gateways on one PostgreSQL ledger share stored keys: made on A works on B, revoked on B is refused on A', { timeout: 150_000 }, async (t) => {
+  const skip = await ensurePg();
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
+  const ledgerUrl = await pgSchemaUrl();
+  const mock = await h.startMock();
+  const gws = [];
+  try {
+    for (let i = 0; i < 2; i++) {
+      // Each instance has a SQLite storage database of its own; only the ledger is shared.
+      const dir = h.makeTempDir('keys-shared');
+      const canary = h.canaryKey();
+      const config = h.baseConfig({ mockUrl: mock.url, canary, dir });
+      config.cost = { pricing: PRICING };
+      config.storage.ledger_url = ledgerUrl;
+      gws.push(await h.startGateway({ config, dir, canary }));
+    }
+    const [a, b] = gws;
+    const made = await a.request('/admin/keys', { method: 'POST', key: h.ADMIN_KEY,
+      body: { name: 'shared-key', persona: h.PERSONA, scopes: ['chat'] } });
+    assert.equal(made.status, 201, made.text);
+    const { key, id } = made.json;
+    const { stdout: stored } = await run('psql', [ledgerUrl, '-tAc', 'SELECT name FROM gateway_key']);
+    assert.equal(stored.trim(), 'shared-key', 'the key is a row in the PostgreSQL ledger');
+
+    const madeAt = Date.now();
+    const accepted = await h.waitFor(async () => {
+      const r = await b.chat(h.chatBody('made on A'), { key });
+      if (r.status === 200) return r;
+      assert.equal(r.status, 401, `until B reads it the key is unknown there: ${r.text}`);
+      return null;
+    }, { timeoutMs: 10_000, intervalMs: 100, what: 'instance B to accept the key made on A' });
+    assert.equal(accepted.json.choices[0].message.content, h.mockReply('made on A'));
+    const acceptedMs = Date.now() - madeAt;
+    const listed = await b.request('/admin/keys', { key: h.ADMIN_KEY });
+    assert.ok(listed.json.keys.some((k) => k.id === id), `B lists it: ${listed.text}`);
+
+    const revoked = await b.request(`/admin/keys/${id}`, { method: 'DELETE', key: h.ADMIN_KEY });
+    assert.equal(revoked.status, 200, revoked.text);
+    const revokedAt = Date.now();
+    const refused = await h.waitFor(async () => {
+      const r = await a.chat(h.chatBody('revoked on B'), { key });
+      if (r.status === 401) return r;
+      assert.equal(r.status, 200, `until A re-reads the table the key still works there: ${r.text}`);
+      return null;
+    }, { timeoutMs: 10_000, intervalMs: 100, what: 'instance A to refuse the key revoked on B' });
+    h.openAiError(assert, refused.json, { type: 'authentication_error', code: 'key_revoked' });
+    const onB = await b.chat(h.chatBody('revoked here'), { key });
+    assert.equal(onB.status, 401, 'B, which revoked it, refuses it at once');
+    console.log(`# shared key accepted on B ${acceptedMs} ms after its creation on A; ` +
+      `refused on A ${Date.now() - revokedAt} ms after its revocation on B`);
+    for (const gw of gws) assertNoSecret(gw.output(), key);
+  } finally {
+    await Promise.all(gws.map((g) => g.stop()));
+    for (const g of gws) fs.rmSync(g.dir, { recursive: true, force: true });
+    await mock.stop();
+  }
 });

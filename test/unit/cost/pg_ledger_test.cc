@@ -383,7 +383,7 @@ TEST_F(PgLedgerTest, InstancesStartingTogetherMigrateOnce) {
   for (auto& i : instances) i.join();
   EXPECT_EQ(failed.load(), 0);
   auto& l = open();
-  EXPECT_EQ(int_of(l, "SELECT count(*) FROM schema_migrations"), 3);
+  EXPECT_EQ(int_of(l, "SELECT count(*) FROM schema_migrations"), 4);
   EXPECT_EQ(int_of(l, "SELECT count(*) FROM gateway_key"), 0);
 }
 
