@@ -1,12 +1,14 @@
 #include "api/gateway_handler.h"
 
 #include <chrono>
+#include <optional>
 
 #include <boost/asio.hpp>
 
 #include "api/admin_keys_routes.h"
 #include "api/admission.h"
 #include "api/anthropic/anthropic_dialect.h"
+#include "api/blocking_work.h"
 #include "api/chat_pipeline.h"
 #include "api/cost_routes.h"
 #include "api/gemini/gemini_dialect.h"
@@ -301,7 +303,12 @@ asio::awaitable<void> GatewayHandler::Impl::admin_keys(http::Request& request,
     co_await send_error(writer, openai, identity.error(), scope.request_id, &scope.outcome);
     co_return;
   }
-  auto reply = serve_admin_keys(request, deps.keys, *state->config, keys::unix_now_ms());
+  // The key store may be the PostgreSQL ledger database: its round trips stay off the I/O thread.
+  std::optional<Result<AdminReply>> answered;
+  co_await run_blocking([&] {
+    answered.emplace(serve_admin_keys(request, deps.keys, *state->config, keys::unix_now_ms()));
+  });
+  Result<AdminReply>& reply = *answered;
   if (!reply) {
     co_await send_error(writer, openai, reply.error(), scope.request_id, &scope.outcome);
     co_return;

@@ -6,6 +6,7 @@
 #include <boost/asio.hpp>
 
 #include "api/alert_webhook.h"
+#include "api/blocking_work.h"
 #include "api/ledger_await.h"
 #include "cost/cost_alerts.h"
 #include "cost/cost_report.h"
@@ -60,28 +61,6 @@ std::int64_t event_tokens(const StreamEvent& e) {
     default:
       return 0;
   }
-}
-
-asio::thread_pool& blocking_pool() {
-  static asio::thread_pool pool(4);
-  return pool;
-}
-
-// Runs `work` on the blocking pool and resumes the coroutine on its own executor with the result
-// (a co_await of asio::post would resume on the I/O thread before the work ran).
-template <typename Work>
-asio::awaitable<Status> off_io_thread(Work& work) {
-  auto initiate = [&work](auto handler) {
-    auto home = asio::get_associated_executor(handler);
-    auto held = std::make_shared<decltype(handler)>(std::move(handler));
-    asio::post(blocking_pool(), [&work, held, home]() mutable {
-      Status value = work();
-      asio::post(home, [held, value = std::move(value)]() mutable { (*held)(std::move(value)); });
-    });
-  };
-  Status value = co_await asio::async_initiate<decltype(asio::use_awaitable), void(Status)>(
-      initiate, asio::use_awaitable);
-  co_return value;
 }
 
 Error ledger_down(const Error& cause) {
@@ -204,7 +183,7 @@ asio::awaitable<Status> RequestCost::rate_call(bool acquire) {
   };
   Status result;
   if (deps_.limiter_blocks) {
-    result = co_await off_io_thread(work);  // Redis: a network round trip
+    co_await run_blocking([&] { result = work(); });  // Redis: a network round trip
   } else {
     result = work();
   }
