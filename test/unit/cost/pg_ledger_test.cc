@@ -9,86 +9,31 @@
 // its own schema (search_path set in the URL), recreated for every case.
 #include "cost/pg_ledger.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <stdlib.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cstdio>
 #include <memory>
-#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "cost/pg_conn.h"
+#include "support/test_servers.h"
 
 namespace gw::cost {
 namespace {
 
 constexpr std::int64_t kCent = 10'000'000;  // nano-dollars
 
-// A port nothing listens on right now.
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
-
-// Runs a command; its stdout (trimmed), or nullopt when it failed.
-std::optional<std::string> run(const std::string& command) {
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return std::nullopt;
-  std::string out;
-  char buf[256];
-  while (std::fgets(buf, sizeof buf, pipe) != nullptr) out += buf;
-  if (::pclose(pipe) != 0) return std::nullopt;
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  return out;
-}
-
-const std::string kScript = std::string(GW_SOURCE_DIR) + "/scripts/pg.sh";
+using gw::test::free_port;
 
 class PgLedgerTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    if (const char* url = std::getenv("GW_TEST_PG_URL"); url != nullptr && *url != '\0') {
-      base_url_ = url;
-      return;
-    }
-    char dir[] = "/tmp/ep-pg-XXXXXX";
-    if (::mkdtemp(dir) == nullptr) {
-      setup_error_ = "mkdtemp failed";
-      return;
-    }
-    for (int tries = 0; tries < 3 && base_url_.empty(); ++tries) {
-      auto url = run(kScript + " start " + dir + " " + std::to_string(free_port()));
-      if (url && url->starts_with("postgresql://")) {
-        base_url_ = *url;
-        cluster_dir_ = dir;
-      } else {
-        (void)run(kScript + " stop " + dir + " 2>&1");
-        ::mkdir(dir, 0700);
-      }
-    }
-    if (base_url_.empty()) setup_error_ = "scripts/pg.sh start failed (see its stderr above)";
-  }
+  static void SetUpTestSuite() { base_url_ = gw::test::pg_server_url(&setup_error_); }
 
   static void TearDownTestSuite() {
     if (!base_url_.empty()) {
@@ -96,9 +41,7 @@ class PgLedgerTest : public ::testing::Test {
         (void)admin->exec("DROP SCHEMA IF EXISTS " + schema() + " CASCADE");
       }
     }
-    if (!cluster_dir_.empty()) (void)run(kScript + " stop " + cluster_dir_);
     base_url_.clear();
-    cluster_dir_.clear();
   }
 
   void SetUp() override {
@@ -137,7 +80,6 @@ class PgLedgerTest : public ::testing::Test {
   }
 
   static inline std::string base_url_;
-  static inline std::string cluster_dir_;
   static inline std::string setup_error_;
   std::string url_;
   std::vector<std::unique_ptr<PgLedger>> ledgers_;

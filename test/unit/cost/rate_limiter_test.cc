@@ -22,6 +22,7 @@
 
 #include "cost/rate_limiter.h"
 #include "cost/redis_client.h"
+#include "support/test_servers.h"
 
 namespace gw::cost {
 namespace {
@@ -61,17 +62,7 @@ int free_port() {
   return port;
 }
 
-// Runs a command; its stdout (trimmed), or nullopt when it failed.
-std::optional<std::string> run(const std::string& command) {
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return std::nullopt;
-  std::string out;
-  char buf[256];
-  while (std::fgets(buf, sizeof buf, pipe) != nullptr) out += buf;
-  if (::pclose(pipe) != 0) return std::nullopt;
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  return out;
-}
+using gw::test::run_command;
 
 // A redis-server started by scripts/redis.sh, stopped when this object goes.
 class OwnRedis {
@@ -82,7 +73,7 @@ class OwnRedis {
     dir_ = std::string(dir) + "/server";
     for (int tries = 0; tries < 3 && url_.empty(); ++tries) {
       port_ = free_port();
-      auto url = run(kScript + " start " + dir_ + " " + std::to_string(port_));
+      auto url = run_command(kScript + " start " + dir_ + " " + std::to_string(port_));
       if (url && url->starts_with("redis://")) url_ = *url;
     }
     if (url_.empty()) ::rmdir(dir);
@@ -93,7 +84,7 @@ class OwnRedis {
 
   void stop() {
     if (dir_.empty()) return;
-    (void)run(kScript + " stop " + dir_);
+    (void)run_command(kScript + " stop " + dir_);
     ::rmdir(dir_.substr(0, dir_.rfind('/')).c_str());
     dir_.clear();
   }
@@ -469,8 +460,8 @@ TEST_F(RedisRateLimiterTest, ScriptCacheFlushIsRecovered) {
   ASSERT_TRUE(first.ok() && first->admitted);
   auto url = parse_redis_url(SharedRedis::url());
   ASSERT_TRUE(url.ok());
-  ASSERT_TRUE(run("redis-cli -h " + url->host + " -p " + std::to_string(url->port) +
-                  " SCRIPT FLUSH >/dev/null"));
+  ASSERT_TRUE(run_command("redis-cli -h " + url->host + " -p " + std::to_string(url->port) +
+                          " SCRIPT FLUSH >/dev/null"));
   auto second = (*made)->acquire(ask_for({key}, "b"));
   ASSERT_TRUE(second.ok()) << second.error().message;
   EXPECT_TRUE(second->admitted);

@@ -20,8 +20,8 @@
 
 #include "cost/pg_conn.h"
 #include "keys/key_json.h"
-#include "pg_test_server.h"
 #include "storage/sqlite_db.h"
+#include "support/test_servers.h"
 
 namespace gw::keys {
 namespace {
@@ -77,7 +77,7 @@ class KeyStoreTest : public ::testing::TestWithParam<Backend> {
       return;
     }
     std::string error;
-    base_url_ = test::pg_server_url(&error);
+    base_url_ = gw::test::pg_server_url(&error);
     ASSERT_FALSE(base_url_.empty()) << error;
     // A schema per process, recreated for every case (parallel ctest runs share the server).
     admin_exec("DROP SCHEMA IF EXISTS " + schema() + " CASCADE; CREATE SCHEMA " + schema());

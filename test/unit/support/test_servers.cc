@@ -1,5 +1,5 @@
-// A PostgreSQL server for the key store tests (see pg_test_server.h).
-#include "pg_test_server.h"
+// Shared test servers and helpers (see test_servers.h).
+#include "support/test_servers.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -12,12 +12,13 @@
 #include <cstdio>
 #include <optional>
 
-namespace gw::keys::test {
+namespace gw::test {
 namespace {
 
 const std::string kScript = std::string(GW_SOURCE_DIR) + "/scripts/pg.sh";
 
-// A port nothing listens on right now.
+}  // namespace
+
 int free_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -34,8 +35,7 @@ int free_port() {
   return port;
 }
 
-// Runs a command; its stdout (trimmed), or nullopt when it failed.
-std::optional<std::string> run(const std::string& command) {
+std::optional<std::string> run_command(const std::string& command) {
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) return std::nullopt;
   std::string out;
@@ -45,6 +45,8 @@ std::optional<std::string> run(const std::string& command) {
   while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
   return out;
 }
+
+namespace {
 
 struct Server {
   std::string url;
@@ -63,18 +65,18 @@ void start(Server& s) {
     s.url = url;
     return;
   }
-  char dir[] = "/tmp/ep-keys-pg-XXXXXX";
+  char dir[] = "/tmp/ep-unit-pg-XXXXXX";
   if (::mkdtemp(dir) == nullptr) {
     s.error = "mkdtemp failed";
     return;
   }
   for (int tries = 0; tries < 3 && s.url.empty(); ++tries) {
-    auto url = run(kScript + " start " + dir + " " + std::to_string(free_port()));
+    auto url = run_command(kScript + " start " + dir + " " + std::to_string(free_port()));
     if (url && url->starts_with("postgresql://")) {
       s.url = *url;
       s.cluster_dir = dir;
     } else {
-      (void)run(kScript + " stop " + dir + " 2>&1");
+      (void)run_command(kScript + " stop " + dir + " 2>&1");
       ::mkdir(dir, 0700);
     }
   }
@@ -86,7 +88,7 @@ class StopCluster : public ::testing::Environment {
  public:
   void TearDown() override {
     Server& s = server();
-    if (!s.cluster_dir.empty()) (void)run(kScript + " stop " + s.cluster_dir);
+    if (!s.cluster_dir.empty()) (void)run_command(kScript + " stop " + s.cluster_dir);
     s = Server{};
   }
 };
@@ -106,4 +108,4 @@ std::string pg_server_url(std::string* error) {
   return s.url;
 }
 
-}  // namespace gw::keys::test
+}  // namespace gw::test
