@@ -130,7 +130,7 @@ for (const backend of BACKENDS) {
       }
     });
 
-    test('BR-04: key, persona and team near their limits, 300 concurrent requests, a budget edit mid-burst', { timeout: 120_000 }, async () => {
+    test('BR-04: key, persona and team near their limits, 500 concurrent requests, a budget edit mid-burst', { timeout: 120_000 }, async () => {
       const keys = Array.from({ length: 6 }, (_, i) => ({ name: `k${i}`, env: `GW_BR04_KEY_${i}`, value: `br04-key-${i}-${Date.now()}` }));
       const env = Object.fromEntries(keys.map((k) => [k.env, k.value]));
       const ledgerUrl = backend === 'postgres' ? await pgSchemaUrl() : undefined;
@@ -146,7 +146,7 @@ for (const backend of BACKENDS) {
         const { gw, mock } = stack;
         await mock.setFaults([{ times: 0, delay_ms: 300 }]);
         const burst = Promise.all(
-          Array.from({ length: 300 }, (_, i) => gw.chat(chatBody(`b${i}`, { max_tokens: 20 }), { key: keys[i % keys.length].value, timeoutMs: 60_000 })),
+          Array.from({ length: 500 }, (_, i) => gw.chat(chatBody(`b${i}`, { max_tokens: 20 }), { key: keys[i % keys.length].value, timeoutMs: 60_000 })),
         );
         await sleep(150);
         const cfg = structuredClone(gw.config);

@@ -1,7 +1,8 @@
-// Durability of the cost ledger (RELIABILITY DD-01, DD-03, DD-04 in part, DD-05), scaled for CI:
-// SIGKILL during completion bursts and restart on the same SQLite file, SIGTERM with streams in
-// flight, a crash with reservations held open, the PostgreSQL ledger going away under a running
-// gateway, and SQLite with outside writers competing for its lock. Every gateway here has a
+// Durability of the cost ledger (RELIABILITY DD-01, DD-03, DD-04 in part, DD-05) at the counts
+// RELIABILITY gives: SIGKILL at a random point of a 1,000-completion burst, 100 times, restarting
+// on the same SQLite file (GW_DD01_ROUNDS runs fewer, by hand); SIGTERM with 200 streams in
+// flight; a crash with 100 reservations held open; the PostgreSQL ledger going away under a
+// running gateway; SQLite with outside writers competing for its lock. Every gateway here has a
 // budget, so every request reserves before its upstream call and settles before its answer.
 // Evidence comes from the database itself (`sqlite3`, `psql`) and `execution-platform ledger check`.
 import { test } from 'node:test';
@@ -26,7 +27,7 @@ const everyGateway = []; // every gateway started here, swept for secrets at the
 
 // Rows of a query as objects (sqlite3 -json); [] when the query returns nothing.
 async function sqlRows(db, query) {
-  const { stdout } = await run('sqlite3', ['-json', '-cmd', '.timeout 5000', db, query]);
+  const { stdout } = await run('sqlite3', ['-json', '-cmd', '.timeout 5000', db, query], { maxBuffer: 1 << 28 });
   return stdout.trim() ? JSON.parse(stdout) : [];
 }
 
@@ -100,8 +101,8 @@ async function assertLedgerOk(s, what) {
 }
 
 // Every cost_event row, grouped by request id.
-async function eventsById(db) {
-  const rows = await sqlRows(db, 'SELECT request_id, attempt, cost_nanos, outcome, settlement_reason FROM cost_event');
+async function eventsById(db, idLike = '%') {
+  const rows = await sqlRows(db, `SELECT request_id, attempt, cost_nanos, outcome, settlement_reason FROM cost_event WHERE request_id LIKE '${idLike}'`);
   const byId = new Map();
   for (const r of rows) {
     if (!byId.has(r.request_id)) byId.set(r.request_id, []);
@@ -132,16 +133,23 @@ function startStreams(gw, n, { body, events = 2, ids, timeoutMs = 40_000 }) {
 
 // ---- DD-01 -----------------------------------------------------------------------------------
 
-// Completions from `concurrency` workers until the gateway is SIGKILLed `killAtMs` in (or `max`
-// have been sent). Returns the ids of the 200s and what happened to the rest.
-async function burstUntilKilled(gw, { concurrency, max, killAtMs, label }) {
+const DD01_ROUNDS = Number(process.env.GW_DD01_ROUNDS ?? 100);
+const DD01_COMPLETIONS = 1000;
+
+// A burst of `max` completions from `concurrency` workers; the gateway is SIGKILLed once the
+// `killAfter`-th request has been sent (a random point of the burst). Returns the ids of the
+// 200s and what happened to the rest.
+async function burstUntilKilled(gw, { concurrency, max, killAfter, label }) {
   const completed = [];
   const other = {};
   let sent = 0;
   let killed = false;
+  let reachedKillPoint;
+  const killPoint = new Promise((resolve) => (reachedKillPoint = resolve));
   const worker = async () => {
     while (!killed && sent < max) {
       const i = sent++;
+      if (sent >= killAfter) reachedKillPoint();
       const id = `${label}-${i}`;
       let r;
       try {
@@ -160,49 +168,53 @@ async function burstUntilKilled(gw, { concurrency, max, killAtMs, label }) {
         other[`http ${r.status}`] = (other[`http ${r.status}`] ?? 0) + 1;
       }
     }
+    reachedKillPoint();  // the burst ended first (only if killAfter > max)
   };
-  const started = Date.now();
   const workers = Promise.all(Array.from({ length: concurrency }, worker));
-  await h.sleep(killAtMs);
-  const burstStillRunning = sent < max;
+  await killPoint;
   killed = true;
   await kill9(gw);
   await workers;
-  return { completed, other, sent, burstStillRunning, burstEndedMs: Date.now() - started };
+  return { completed: completed.length, ids: completed, other, sent };
 }
 
-test('DD-01: SIGKILL during completion bursts, 4 rounds on one SQLite file: no acknowledged event lost or doubled', { timeout: 120_000 }, async (t) => {
+test(`DD-01: SIGKILL at a random point of a ${DD01_COMPLETIONS}-completion burst, ${DD01_ROUNDS} rounds on one SQLite file: no acknowledged event lost or doubled`, { timeout: 900_000 }, async (t) => {
   const s = await openStack({ label: 'dd01' });
   const completed = new Set();
-  const summary = [];
+  const kills = [];
   let crashRecovered = 0;
+  let openAtKills = 0;
   try {
-    await s.mock.setFaults([{ times: 0, delay_ms: 20 }]);
-    for (let round = 1; round <= 4; round++) {
-      const killAtMs = 200 + Math.floor(Math.random() * 700);
-      const b = await burstUntilKilled(s.gw, { concurrency: 15, max: 400, killAtMs, label: `dd01-r${round}` });
-      for (const id of b.completed) completed.add(id);
+    // A few milliseconds upstream keep every worker's request in flight when the kill lands.
+    await s.mock.setFaults([{ times: 0, delay_ms: 2 }]);
+    for (let round = 1; round <= DD01_ROUNDS; round++) {
+      const killAfter = 1 + Math.floor(Math.random() * (DD01_COMPLETIONS - 1));
+      const b = await burstUntilKilled(s.gw, { concurrency: 32, max: DD01_COMPLETIONS, killAfter, label: `dd01-r${round}` });
+      for (const id of b.ids) completed.add(id);
       // The file as the kill left it, before anything reopens it.
       assert.equal(await integrityCheck(s.db), 'ok', `round ${round}: PRAGMA integrity_check after SIGKILL`);
-      const [{ n: openAtKill }] = await sqlRows(s.db, "SELECT count(*) AS n FROM reservation");
+      const [{ n: openAtKill }] = await sqlRows(s.db, 'SELECT count(*) AS n FROM reservation');
       await s.start();
       assert.equal(sweptAtStartup(s.gw), openAtKill, `round ${round}: the startup sweep settled what the kill left open`);
       const report = await assertLedgerOk(s, `round ${round} after restart`);
       assert.equal(report.open_reservations, 0, `round ${round}: no reservation left open after the startup sweep`);
-      assert.equal(await integrityCheck(s.db), 'ok', `round ${round}: integrity after restart`);
-      await assertNoDuplicateEvents(s.db, `round ${round}`);
-      const { byId } = await eventsById(s.db);
-      for (const id of completed) {
+      // This round's events: none doubled, every completed request exactly once, settled from
+      // its usage.
+      const { rows: roundRows, byId } = await eventsById(s.db, `dd01-r${round}-%`);
+      const keys = new Set(roundRows.map((e) => `${e.request_id}/${e.attempt}`));
+      assert.equal(keys.size, roundRows.length, `round ${round}: no duplicate (request_id, attempt)`);
+      for (const id of b.ids) {
         const ev = byId.get(id) ?? [];
         assert.equal(ev.length, 1, `round ${round}: completed request ${id} has exactly one cost_event, got ${JSON.stringify(ev)}`);
         // Settled before the answer was sent: a 200 is never left to crash recovery.
         assert.equal(ev[0].settlement_reason, 'usage', `completed ${id} was settled from its usage`);
       }
       const recovered = [...byId.values()].flat().filter((e) => e.settlement_reason === 'crash_recovery');
-      assert.equal(recovered.length, crashRecovered + openAtKill, `round ${round}: one crash_recovery event per reservation the kill left open`);
+      assert.equal(recovered.length, openAtKill, `round ${round}: one crash_recovery event per reservation the kill left open`);
       for (const e of recovered) assert.ok(!completed.has(e.request_id), `crash recovery never touches a completed request (${e.request_id})`);
-      crashRecovered = recovered.length;
-      summary.push({ round, killAtMs, ...b, completed: b.completed.length, openAtKill });
+      crashRecovered += recovered.length;
+      openAtKills += openAtKill;
+      kills.push(killAfter);
     }
     // The last gateway serves, then stops gracefully, and the file is still whole.
     const r = await s.gw.chat(h.chatBody('after the last kill', { max_tokens: 20 }));
@@ -212,12 +224,14 @@ test('DD-01: SIGKILL during completion bursts, 4 rounds on one SQLite file: no a
     assert.equal(await integrityCheck(s.db), 'ok', 'integrity at the end');
     const final = await assertLedgerOk(s, 'at the end');
     assert.equal(final.open_reservations, 0);
+    await assertNoDuplicateEvents(s.db, 'at the end');
     const { rows, byId } = await eventsById(s.db);
     for (const id of completed) assert.equal(byId.get(id)?.length, 1, `completed ${id}: one event at the end`);
-    assert.ok(summary.some((x) => x.burstStillRunning), 'at least one kill landed while requests were still being sent');
+    assert.equal(rows.filter((e) => e.settlement_reason === 'crash_recovery').length, crashRecovered);
     assert.ok(completed.size > 0, 'some requests completed before the kills');
     assert.ok(crashRecovered > 0, 'the kills left reservations open for the startup sweep to settle');
-    t.diagnostic(`DD-01 rounds: ${JSON.stringify(summary)}; completed ${completed.size}, crash-recovered ${crashRecovered}, cost_event rows ${rows.length}`);
+    kills.sort((a, b) => a - b);
+    t.diagnostic(`DD-01: ${DD01_ROUNDS} rounds, killed after request ${kills[0]}…${kills.at(-1)} (median ${kills[kills.length >> 1]}) of ${DD01_COMPLETIONS}; completed ${completed.size}, open at the kills ${openAtKills}, crash-recovered ${crashRecovered}, cost_event rows ${rows.length}`);
   } finally {
     await s.stop();
   }
@@ -225,18 +239,20 @@ test('DD-01: SIGKILL during completion bursts, 4 rounds on one SQLite file: no a
 
 // ---- DD-03 -----------------------------------------------------------------------------------
 
-test('DD-03: SIGTERM with 40 streams in flight: finished or cut with a terminal event, all settled, exit 0', { timeout: 60_000 }, async (t) => {
+const DD03_STREAMS = 200;
+
+test(`DD-03: SIGTERM with ${DD03_STREAMS} streams in flight: finished or cut with a terminal event, all settled, exit 0`, { timeout: 90_000 }, async (t) => {
   const s = await openStack({ label: 'dd03', drainGraceMs: 4_000 });
   try {
-    // 20 streams of ~2 s (mock-gpt) finish inside the grace; 20 endless ones (the `fast` route,
-    // mock-gpt-mini) are still running at the deadline and are cut.
+    // Half the streams, ~2 s each (mock-gpt), finish inside the grace; the other half, endless
+    // (the `fast` route, mock-gpt-mini), are still running at the deadline and are cut.
     await s.mock.setFaults([
       { times: 0, match: { stream: true, model: h.PRIMARY_MODEL }, chunks: 20, chunk_delay_ms: 100 },
       { times: 0, match: { stream: true, model: h.MINI_MODEL }, endless: true, chunk_delay_ms: 100 },
     ]);
-    const ids = Array.from({ length: 40 }, (_, i) => `dd03-${i}-${h.randomId()}`);
+    const ids = Array.from({ length: DD03_STREAMS }, (_, i) => `dd03-${i}-${h.randomId()}`);
     const isShort = (i) => i % 2 === 0;
-    const { streams, ready } = startStreams(s.gw, 40, {
+    const { streams, ready } = startStreams(s.gw, DD03_STREAMS, {
       ids,
       body: (i) => h.chatBody(`dd03 ${i}`, isShort(i) ? {} : { model: 'fast' }),
     });
@@ -294,24 +310,26 @@ test('DD-03: SIGTERM with 40 streams in flight: finished or cut with a terminal 
 
 // ---- DD-05 -----------------------------------------------------------------------------------
 
-test('DD-05: SIGKILL with 30 reservations open: restart settles them at the reserved amount, budget not pinned', { timeout: 60_000 }, async (t) => {
+const DD05_OPEN = 100;
+
+test(`DD-05: SIGKILL with ${DD05_OPEN} reservations open: restart settles them at the reserved amount, budget not pinned`, { timeout: 90_000 }, async (t) => {
   // Input is priced too ($100 per million tokens), so "never below input cost" means something.
   const INPUT_NANOS_PER_TOKEN = 100_000;
   const pricing = [{ provider: 'mock', model: '*', input: '100', output: '1000' }];
   const s = await openStack({ label: 'dd05', cost: { pricing } });
   try {
     // What the provider counts for a prompt as long as the held ones.
-    const probe = await s.gw.chat(h.chatBody('dd05 prob 00', { max_tokens: 50 }));
+    const probe = await s.gw.chat(h.chatBody('dd05 prob 000', { max_tokens: 50 }));
     assert.equal(probe.status, 200, probe.text);
     const promptTokens = probe.json.usage.prompt_tokens;
     assert.ok(promptTokens > 0);
 
     await s.mock.setFaults([{ times: 0, match: { stream: true }, stall_after: 2 }]);
-    const ids = Array.from({ length: 30 }, (_, i) => `dd05-${String(i).padStart(2, '0')}-${h.randomId()}`);
-    const { streams, ready } = startStreams(s.gw, 30, {
+    const ids = Array.from({ length: DD05_OPEN }, (_, i) => `dd05-${String(i).padStart(3, '0')}-${h.randomId()}`);
+    const { streams, ready } = startStreams(s.gw, DD05_OPEN, {
       ids,
       events: 2,
-      body: (i) => h.chatBody(`dd05 held ${String(i).padStart(2, '0')}`, { max_tokens: 50 }),
+      body: (i) => h.chatBody(`dd05 held ${String(i).padStart(3, '0')}`, { max_tokens: 50 }),
     });
     await ready;
     const killedAt = Date.now();
@@ -319,11 +337,11 @@ test('DD-05: SIGKILL with 30 reservations open: restart settles them at the rese
     await Promise.all(streams);
     assert.equal(await integrityCheck(s.db), 'ok');
     const open = await sqlRows(s.db, "SELECT request_id, attempt, amount_nanos FROM reservation");
-    assert.deepEqual(open.map((r) => r.request_id).sort(), [...ids].sort(), 'exactly the 30 held streams have open reservations');
+    assert.deepEqual(open.map((r) => r.request_id).sort(), [...ids].sort(), `exactly the ${DD05_OPEN} held streams have open reservations`);
     const reserved = new Map(open.map((r) => [r.request_id, r.amount_nanos]));
 
     await s.start();
-    assert.equal(sweptAtStartup(s.gw), 30, 'the startup sweep settled 30 reservations');
+    assert.equal(sweptAtStartup(s.gw), DD05_OPEN, `the startup sweep settled ${DD05_OPEN} reservations`);
     const report = await assertLedgerOk(s, 'after restart');
     assert.equal(report.open_reservations, 0);
     assert.equal(report.open_reserved_nanos, 0);
@@ -355,7 +373,7 @@ test('DD-05: SIGKILL with 30 reservations open: restart settles them at the rese
     await s.mock.clearFaults();
     const next = await s.gw.chat(h.chatBody('after recovery', { max_tokens: 50 }));
     assert.equal(next.status, 200, `a new request is admitted: ${next.text}`);
-    t.diagnostic(`DD-05: 30 open at kill, 30 settled by crash_recovery, reserved ${[...reserved.values()][0]} nanos each (input ${promptTokens} tokens)`);
+    t.diagnostic(`DD-05: ${DD05_OPEN} open at kill, ${DD05_OPEN} settled by crash_recovery, reserved ${[...reserved.values()][0]} nanos each (input ${promptTokens} tokens)`);
   } finally {
     await s.stop();
   }
