@@ -134,11 +134,12 @@ void service_attempts(benchmark::State& state, const std::string& url, const std
     (*service)->reserve(bench_reservation(id, windows, INT64_MAX / 2),
                         [&, id](gw::Result<gw::cost::ReserveResult> held) {
                           if (!held.ok() || !held->admitted) failed = true;
-                          (*service)->settle(bench_event(id), [&](gw::Result<bool> settled) {
-                            if (!settled.ok()) failed = true;
-                            ++completed;
-                            next();
-                          });
+                          (*service)->settle(bench_event(id),
+                                             [&](gw::Result<gw::cost::Settlement> settled) {
+                                               if (!settled.ok()) failed = true;
+                                               ++completed;
+                                               next();
+                                             });
                         });
   };
   constexpr long kBatch = 2000;

@@ -324,14 +324,15 @@ asio::awaitable<Result<Reply>> track(const http::Request& request, const Identit
     GW_LOG_WARN("cost API: tracking {} failed: {}", rid, settled.error().message);
     co_return ledger_unavailable_error();
   }
+  const bool recorded = settled->recorded;
   json::object out;
-  out["recorded"] = *settled;
+  out["recorded"] = recorded;
   out["request_id"] = rid;
-  if (*settled) {
+  if (recorded) {
     out["cost_usd"] = cost::usd_number(nanos);
     out["cost_nanos"] = nanos;
   }
-  co_return Reply{*settled ? 201 : 200, "application/json", json::serialize(out)};
+  co_return Reply{recorded ? 201 : 200, "application/json", json::serialize(out)};
 }
 
 Status check_access(const http::Request& request, const Identity& identity, bool write) {

@@ -38,9 +38,10 @@ asio::awaitable<Result<cost::ReserveResult>> ledger_reserve(cost::LedgerService&
   co_return result;
 }
 
-asio::awaitable<Result<bool>> ledger_settle(cost::LedgerService& ledger, const cost::CostEvent& e) {
+asio::awaitable<Result<cost::Settlement>> ledger_settle(cost::LedgerService& ledger,
+                                                        const cost::CostEvent& e) {
   auto submit = [&ledger, e](auto done) mutable { ledger.settle(std::move(e), done); };
-  auto result = co_await await_on_ledger<Result<bool>>(submit);
+  auto result = co_await await_on_ledger<Result<cost::Settlement>>(submit);
   co_return result;
 }
 
@@ -55,16 +56,6 @@ asio::awaitable<Result<std::vector<cost::CostEvent>>> ledger_events(
   using R = Result<std::vector<cost::CostEvent>>;
   auto submit = [&ledger, filter](auto done) mutable {
     ledger.read([filter, done](cost::Ledger& l) mutable { done(l.events(filter)); });
-  };
-  auto result = co_await await_on_ledger<R>(submit);
-  co_return result;
-}
-
-asio::awaitable<Result<std::vector<cost::BudgetState>>> ledger_budgets(
-    cost::LedgerService& ledger, const std::string& scope_prefix) {
-  using R = Result<std::vector<cost::BudgetState>>;
-  auto submit = [&ledger, scope_prefix](auto done) mutable {
-    ledger.read([scope_prefix, done](cost::Ledger& l) mutable { done(l.budgets(scope_prefix)); });
   };
   auto result = co_await await_on_ledger<R>(submit);
   co_return result;

@@ -16,14 +16,12 @@ namespace gw {
 
 boost::asio::awaitable<Result<cost::ReserveResult>> ledger_reserve(cost::LedgerService& ledger,
                                                                    const cost::Reservation& r);
-boost::asio::awaitable<Result<bool>> ledger_settle(cost::LedgerService& ledger,
-                                                   const cost::CostEvent& e);
+boost::asio::awaitable<Result<cost::Settlement>> ledger_settle(cost::LedgerService& ledger,
+                                                               const cost::CostEvent& e);
 boost::asio::awaitable<Status> ledger_set_limit(cost::LedgerService& ledger,
                                                 const cost::BudgetWindow& w);
 // Reads on the reader connection.
 boost::asio::awaitable<Result<std::vector<cost::CostEvent>>> ledger_events(
     cost::LedgerService& ledger, const cost::EventFilter& filter);
-boost::asio::awaitable<Result<std::vector<cost::BudgetState>>> ledger_budgets(
-    cost::LedgerService& ledger, const std::string& scope_prefix);
 
 }  // namespace gw

@@ -93,22 +93,17 @@ std::atomic<std::int64_t> g_next_anomaly_check_ms{0};
 }  // namespace
 
 // After a settlement, when a webhook is configured: a budget that crossed its alert threshold
-// (or ran out) and an hourly rate far above its baseline each post one alert.
-asio::awaitable<void> RequestCost::raise_alerts() {
+// (or ran out) and an hourly rate far above its baseline each post one alert. The budgets are
+// judged on the windows as the settlement left them (`charged`, from the ledger's transaction):
+// no read per request.
+asio::awaitable<void> RequestCost::raise_alerts(const std::vector<cost::BudgetState>& charged) {
   const Config& config = *state_.config;
   if (config.cost.alert_webhook.empty() || deps_.ledger == nullptr) co_return;
   auto executor = co_await asio::this_coro::executor;
   const std::int64_t now = wall_ms();
   for (const auto& [scope, threshold] : plan_.alert_thresholds) {
-    auto states = co_await ledger_budgets(*deps_.ledger, scope);
-    if (!states) co_return;
-    for (const auto& st : *states) {
+    for (const auto& st : charged) {
       if (st.scope != scope) continue;
-      const bool current =
-          std::any_of(plan_.windows.begin(), plan_.windows.end(), [&](const cost::BudgetWindow& w) {
-            return w.scope == st.scope && w.window == st.window;
-          });
-      if (!current) continue;
       for (auto& alert : alert_tracker().observe(st, threshold, now)) {
         post_alert(executor, config.cost.alert_webhook, std::move(alert));
       }
@@ -374,15 +369,17 @@ asio::awaitable<void> RequestCost::settle(const Usage& usage, std::string_view o
   // acknowledgement was lost inserts nothing the second time.
   auto executor = co_await asio::this_coro::executor;
   std::chrono::milliseconds pause{100};
+  std::vector<cost::BudgetState> windows;  // the budget windows as this settlement left them
   for (int tries = 1;; ++tries) {
     auto settled = co_await ledger_settle(*deps_.ledger, e);
     if (settled) {
-      count_op("settle", *settled ? "recorded" : "duplicate");
-      if (*settled && e.cost_nanos > 0) {
+      count_op("settle", settled->recorded ? "recorded" : "duplicate");
+      if (settled->recorded && e.cost_nanos > 0) {
         gateway_metrics()
             .spend_nanos.counter({provider_})
             .inc(static_cast<std::uint64_t>(e.cost_nanos));
       }
+      windows = std::move(settled->charged);
       break;
     }
     count_op("settle", "error");
@@ -396,7 +393,7 @@ asio::awaitable<void> RequestCost::settle(const Usage& usage, std::string_view o
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     pause *= 2;
   }
-  co_await raise_alerts();
+  co_await raise_alerts(windows);
 }
 
 asio::awaitable<void> RequestCost::finish() {

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -92,7 +93,7 @@ class RequestCost {
   boost::asio::awaitable<Status> rate_call(bool acquire);
   // What admission charges cost_per_min: the most any candidate attempt can cost.
   Result<std::int64_t> rate_cost_ask(const std::vector<RouteTarget>& targets) const;
-  boost::asio::awaitable<void> raise_alerts();
+  boost::asio::awaitable<void> raise_alerts(const std::vector<cost::BudgetState>& charged);
   std::int64_t price_usage(const Usage& usage) const;
 
   const GatewayState& state_;

@@ -27,7 +27,7 @@ Result<ReserveResult> Ledger::reserve(const Reservation& reservation) {
 
 Result<bool> Ledger::settle(const CostEvent& event) {
   if (Status s = begin(); !s) return s.error();
-  auto result = settle_step(event);
+  auto result = settle_step(event, nullptr);
   if (!result) {
     rollback();
     return result;

@@ -89,6 +89,13 @@ struct BudgetState {
   std::int64_t reserved_nanos = 0;
 };
 
+// A settlement's answer from the LedgerService: whether it recorded an event (false: settled
+// before), and the budget windows it charged, after the charge.
+struct Settlement {
+  bool recorded = false;
+  std::vector<BudgetState> charged;
+};
+
 // Makes commits durable apart from the connection that wrote them (LedgerService, ADR 0012):
 // when sync() returns OK, every commit made before the call survives a power loss. Called from
 // one thread at a time, concurrently with the writer's next transaction.
@@ -125,8 +132,10 @@ class Ledger {
   // Records the event and releases its reservation (if any): the windows are charged
   // cost_nanos, their reserved amount drops by what was held. Idempotent: false when the
   // attempt was already settled (the same event again, or held_reservation and its reservation
-  // is gone), and nothing changes.
-  virtual Result<bool> settle_step(const CostEvent& event) = 0;
+  // is gone), and nothing changes. When `charged` is given it receives the state of each budget
+  // window the settlement charged, after the charge (what budget alerts are evaluated on, so no
+  // request reads the windows back).
+  virtual Result<bool> settle_step(const CostEvent& event, std::vector<BudgetState>* charged) = 0;
 
   // Sets a window's limit at once (an admin edit); spent/reserved are kept.
   virtual Status set_limit_step(const BudgetWindow& window) = 0;

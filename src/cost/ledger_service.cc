@@ -18,7 +18,7 @@ struct LedgerService::Op {
   int tries = 0;
   // The step's result, kept until it is delivered.
   Result<ReserveResult> reserve_result = ReserveResult{};
-  Result<bool> settle_result = false;
+  Result<Settlement> settle_result = Settlement{};
   Status status_result;
 };
 
@@ -208,7 +208,7 @@ void LedgerService::replay_spool() {
   std::vector<std::int64_t> done;
   for (const auto& [id, event] : *due) {
     if (!begun) break;
-    auto settled = writer_ledger_->settle_step(event);
+    auto settled = writer_ledger_->settle_step(event, nullptr);
     if (settled) {
       done.push_back(id);
     } else if (settled.error().code == "ledger_unavailable" ||
@@ -236,6 +236,14 @@ void LedgerService::replay_spool() {
   auto left = spool_->size();
   spool_size_ = left ? *left : 0;
   if (spool_size_ == 0) GW_LOG_INFO("ledger reachable again: every spooled settlement is recorded");
+}
+
+Result<Settlement> LedgerService::settle_one(const CostEvent& event) {
+  Settlement s;
+  auto recorded = writer_ledger_->settle_step(event, &s.charged);
+  if (!recorded) return std::move(recorded).error();
+  s.recorded = *recorded;
+  return s;
 }
 
 void LedgerService::sync_loop() {
@@ -279,7 +287,7 @@ void LedgerService::deliver(Op& op, bool committed_unsynced) {
   if (std::holds_alternative<CostEvent>(op.what)) {
     answer = [done = std::move(op.settled),
               r = std::move(op.settle_result)](Status synced) mutable {
-      done(synced ? std::move(r) : Result<bool>(synced.error()));
+      done(synced ? std::move(r) : Result<Settlement>(synced.error()));
     };
   } else {
     answer = [done = std::move(op.done), r = std::move(op.status_result)](Status synced) mutable {
@@ -341,7 +349,7 @@ void LedgerService::write_loop() {
         op.reserve_result =
             begun ? writer_ledger_->reserve_step(*r) : Result<ReserveResult>(begun.error());
       } else if (auto* e = std::get_if<CostEvent>(&op.what)) {
-        op.settle_result = begun ? writer_ledger_->settle_step(*e) : Result<bool>(begun.error());
+        op.settle_result = begun ? settle_one(*e) : Result<Settlement>(begun.error());
       } else if (auto* w = std::get_if<BudgetWindow>(&op.what)) {
         op.status_result = begun ? writer_ledger_->set_limit_step(*w) : begun;
       }
@@ -386,7 +394,7 @@ void LedgerService::write_loop() {
         // The ledger is unreachable (or the COMMIT's answer was lost): the settlement waits in
         // the local spool, durably, and is answered as recorded.
         if (auto* e = std::get_if<CostEvent>(&op.what); e != nullptr && spool(*e)) {
-          op.settle_result = true;
+          op.settle_result = Settlement{true, {}};
         }
       }
       deliver(op, committed && durable_ != nullptr);

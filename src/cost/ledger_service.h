@@ -54,7 +54,7 @@ struct LedgerCounters {
 class LedgerService {
  public:
   using ReserveDone = std::function<void(Result<ReserveResult>)>;
-  using SettleDone = std::function<void(Result<bool>)>;
+  using SettleDone = std::function<void(Result<Settlement>)>;
   using StatusDone = std::function<void(Status)>;
   using ReadJob = std::function<void(Ledger&)>;
 
@@ -84,6 +84,8 @@ class LedgerService {
   void write_loop();
   void read_loop();
   void sync_loop();
+  // Writer thread: one settlement step, with the windows it charged.
+  Result<Settlement> settle_one(const CostEvent& event);
   // Writer thread: a settlement the ledger could not take goes to the spool (true when it did).
   bool spool(const CostEvent& event);
   // Writer thread: hands spooled settlements to the ledger again, a batch at a time.

@@ -70,7 +70,8 @@ constexpr Sql kCharge{"charge_windows",
                       "UPDATE budget SET spent_nanos = spent_nanos + $3::bigint, "
                       "reserved_nanos = reserved_nanos - $4::bigint "
                       "WHERE (scope, period) IN (SELECT scope, period FROM reservation_budget "
-                      "WHERE request_id = $1 AND attempt = $2)"};
+                      "WHERE request_id = $1 AND attempt = $2) "
+                      "RETURNING scope, period, limit_nanos, spent_nanos, reserved_nanos"};
 constexpr Sql kClose{"close_reservation",
                      "UPDATE reservation SET state = 'settled' "
                      "WHERE request_id = $1 AND attempt = $2"};
@@ -212,7 +213,7 @@ Result<ReserveResult> PgLedger::reserve_step(const Reservation& r) {
   return done.error();
 }
 
-Result<bool> PgLedger::settle_step(const CostEvent& e) {
+Result<bool> PgLedger::settle_step(const CostEvent& e, std::vector<BudgetState>* charged) {
   if (e.cost_nanos < 0) return ledger_error("a cost cannot be negative");
   bool recorded = false;
   Status done = savepoint([&]() -> Status {
@@ -237,9 +238,16 @@ Result<bool> PgLedger::settle_step(const CostEvent& e) {
     if (auto locked = conn_.run(kLockWindows, {text(e.request_id), num(e.attempt)}); !locked) {
       return locked.error();
     }
-    auto charged =
+    auto updated =
         conn_.run(kCharge, {text(e.request_id), num(e.attempt), num(e.cost_nanos), num(reserved)});
-    if (!charged) return charged.error();
+    if (!updated) return updated.error();
+    if (charged != nullptr) {
+      for (int i = 0; i < updated->size(); ++i) {
+        charged->push_back(BudgetState{std::string(updated->text(i, 0)),
+                                       std::string(updated->text(i, 1)), updated->int64(i, 2),
+                                       updated->int64(i, 3), updated->int64(i, 4)});
+      }
+    }
     return ok_or(conn_.run(kClose, {text(e.request_id), num(e.attempt)}));
   });
   if (!done) return done.error();

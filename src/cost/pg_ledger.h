@@ -29,7 +29,7 @@ class PgLedger final : public Ledger {
   Status commit() override;
   void rollback() override;
   Result<ReserveResult> reserve_step(const Reservation& reservation) override;
-  Result<bool> settle_step(const CostEvent& event) override;
+  Result<bool> settle_step(const CostEvent& event, std::vector<BudgetState>* charged) override;
   Status set_limit_step(const BudgetWindow& window) override;
   Result<int> sweep_expired(std::int64_t now_ms) override;
   Result<InvariantReport> check_invariants() override;

@@ -236,7 +236,7 @@ Result<ReserveResult> SqliteLedger::reserve_step(const Reservation& r) {
   return done.error();
 }
 
-Result<bool> SqliteLedger::settle_step(const CostEvent& e) {
+Result<bool> SqliteLedger::settle_step(const CostEvent& e, std::vector<BudgetState>* charged) {
   if (e.cost_nanos < 0) return ledger_error("a cost cannot be negative");
   bool recorded = false;
   Status done = savepoint([&]() -> Status {
@@ -319,7 +319,8 @@ Result<bool> SqliteLedger::settle_step(const CostEvent& e) {
     if (!held_windows) return held_windows.error();
     storage::Statement* charge = nullptr;
     if (Status p = prepared("UPDATE budget SET spent_nanos = spent_nanos + ?3, reserved_nanos = "
-                            "reserved_nanos - ?4 WHERE scope = ?1 AND period = ?2",
+                            "reserved_nanos - ?4 WHERE scope = ?1 AND period = ?2 "
+                            "RETURNING limit_nanos, spent_nanos, reserved_nanos",
                             charge);
         !p)
       return p;
@@ -329,8 +330,15 @@ Result<bool> SqliteLedger::settle_step(const CostEvent& e) {
       if (Status b = charge->bind(2, period); !b) return b;
       if (Status b = charge->bind(3, e.cost_nanos); !b) return b;
       if (Status b = charge->bind(4, reserved); !b) return b;
-      if (Status run = charge->run(); !run) return run;
+      // The UPDATE is done by the first step; its row is the window after the charge.
+      auto after = charge->step();
+      if (!after) return after.error();
+      if (*after && charged != nullptr) {
+        charged->push_back(BudgetState{scope, period, charge->column_int64(0),
+                                       charge->column_int64(1), charge->column_int64(2)});
+      }
     }
+    charge->reset();
     storage::Statement* release = nullptr;
     if (Status p =
             prepared("DELETE FROM reservation WHERE request_id = ?1 AND attempt = ?2", release);

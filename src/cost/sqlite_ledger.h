@@ -30,7 +30,7 @@ class SqliteLedger final : public Ledger {
   Status set_synced_commits(bool synced) override;
   std::unique_ptr<DurableSync> deferred_sync() override;
   Result<ReserveResult> reserve_step(const Reservation& reservation) override;
-  Result<bool> settle_step(const CostEvent& event) override;
+  Result<bool> settle_step(const CostEvent& event, std::vector<BudgetState>* charged) override;
   Status set_limit_step(const BudgetWindow& window) override;
   Result<int> sweep_expired(std::int64_t now_ms) override;
   Result<InvariantReport> check_invariants() override;

@@ -76,10 +76,10 @@ int run_service(const std::string& url) {
       if (failed) return 1;
       ++in_flight;
     }
-    (*service)->settle(event_number(n), [&, n](gw::Result<bool> settled) {
+    (*service)->settle(event_number(n), [&, n](gw::Result<gw::cost::Settlement> settled) {
       std::lock_guard lock(mu);
       --in_flight;
-      if (!settled || !*settled) {
+      if (!settled || !settled->recorded) {
         std::fprintf(stderr, "dd02_driver: settle %lld failed\n", static_cast<long long>(n));
         failed = true;
       } else {

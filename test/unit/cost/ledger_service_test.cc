@@ -49,10 +49,10 @@ TEST_F(LedgerServiceTest, GroupCommitsConcurrentOperations) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {
         (*service)->settle(event("r" + std::to_string(t) + "-" + std::to_string(i % 100), 7),
-                           [&](Result<bool> r) {
+                           [&](Result<Settlement> r) {
                              if (!r) {
                                ++failed;
-                             } else if (*r) {
+                             } else if (r->recorded) {
                                ++recorded;
                              } else {
                                ++duplicates;

@@ -5,7 +5,7 @@
 #include "cost/sqlite_ledger.h"
 
 #include <gtest/gtest.h>
-
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <memory>
@@ -117,6 +117,42 @@ TEST_F(LedgerTest, SettlesExactlyOnceAndReleasesTheReservation) {
   EXPECT_EQ(*l.db().query_int("SELECT reserved_nanos FROM cost_event"), 20 * kCent);
   // The released 13 cents are available again.
   EXPECT_TRUE(l.reserve(res("b", 23 * kCent, {kTeam}))->admitted);
+  expect_invariants(l);
+}
+
+TEST_F(LedgerTest, SettlementReportsTheWindowsItCharged) {
+  auto& l = open();
+  ASSERT_TRUE(l.reserve(res("a", 20 * kCent, {kDay, kTeam}))->admitted);
+  ASSERT_TRUE(l.reserve(res("b", 5 * kCent, {kTeam}))->admitted);
+  auto settle = [&](const CostEvent& e, std::vector<BudgetState>& charged) {
+    EXPECT_TRUE(l.begin().ok());
+    auto settled = l.settle_step(e, &charged);
+    EXPECT_TRUE(settled.ok()) << settled.error().message;
+    EXPECT_TRUE(l.commit().ok());
+    std::sort(charged.begin(), charged.end(),
+              [](const BudgetState& x, const BudgetState& y) { return x.scope < y.scope; });
+    return settled.ok() && *settled;
+  };
+  std::vector<BudgetState> charged;
+  EXPECT_TRUE(settle(event("a", 7 * kCent), charged));
+  // Each window as the settlement left it: "b" still holds 5 cents of the team's day.
+  ASSERT_EQ(charged.size(), 2u);
+  EXPECT_EQ(charged[0].scope, "persona:dev");
+  EXPECT_EQ(charged[0].window, "day:2026-11-26");
+  EXPECT_EQ(charged[0].limit_nanos, 100 * kCent);
+  EXPECT_EQ(charged[0].spent_nanos, 7 * kCent);
+  EXPECT_EQ(charged[0].reserved_nanos, 0);
+  EXPECT_EQ(charged[1].scope, "team:core");
+  EXPECT_EQ(charged[1].limit_nanos, 30 * kCent);
+  EXPECT_EQ(charged[1].spent_nanos, 7 * kCent);
+  EXPECT_EQ(charged[1].reserved_nanos, 5 * kCent);
+  // Settled before, or held nothing: no window charged, none reported.
+  std::vector<BudgetState> again;
+  EXPECT_FALSE(settle(event("a", 7 * kCent), again));
+  EXPECT_TRUE(again.empty());
+  std::vector<BudgetState> unbudgeted;
+  EXPECT_TRUE(settle(event("free", 3 * kCent), unbudgeted));
+  EXPECT_TRUE(unbudgeted.empty());
   expect_invariants(l);
 }
 
