@@ -247,7 +247,20 @@ describe('in-process rate limits (one instance, no redis.url)', () => {
     assert.ok(spent + 20 * NANOS_PER_TOKEN <= 0.05 * USD, `spent ${usd(spent)}`);
     const later = await gw.chat(chatBody('cost 3', { max_tokens: 20 }), { key });
     assert.equal(later.status, 200, later.text);
-    console.log(`cost_per_min $0.05: 2 in flight at $0.02 each, the 3rd refused; after they cost $${usd(spent)}, admitted`);
+    // A candidate without a price cannot be held to cost_per_min: refused before any upstream
+    // call (fail closed), as a budget would.
+    const cfg = structuredClone(gw.config);
+    cfg.cost.pricing = [{ provider: 'mock', model: 'mock-gpt', input: '0', output: '1000' }];
+    await gw.reload(cfg);
+    await sleep(500);
+    const upstreamBefore = (await mock.chatRequests()).length;
+    const unpriced = await gw.chat(chatBody('cost unpriced', { model: 'fast', max_tokens: 5 }), { key });
+    assert.equal(unpriced.status, 429, unpriced.text);
+    assert.equal(unpriced.json.error.code, 'unpriced_model');
+    assert.equal((await mock.chatRequests()).length, upstreamBefore, 'no upstream call');
+    await gw.reload(gw.config);
+    await sleep(500);
+    console.log(`cost_per_min $0.05: 2 in flight at $0.02 each, the 3rd refused; after they cost $${usd(spent)}, admitted; an unpriced target refused`);
   });
 
   test(`tokens_per_min ${TOKENS_PER_MIN}: refused exactly when used + estimate exceeds the limit`, { timeout: 30_000 }, async () => {
