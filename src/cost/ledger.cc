@@ -46,8 +46,12 @@ Status Ledger::set_limit(const BudgetWindow& window) {
   return commit();
 }
 
+bool is_postgres_url(std::string_view url) {
+  return url.starts_with("postgres://") || url.starts_with("postgresql://");
+}
+
 Result<std::unique_ptr<Ledger>> open_ledger(std::string_view url) {
-  if (url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+  if (is_postgres_url(url)) {
     auto pg = PgLedger::open(url);
     if (!pg) return std::move(pg).error();
     return std::unique_ptr<Ledger>(std::move(pg).value());

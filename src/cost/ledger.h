@@ -161,6 +161,10 @@ class Ledger {
   virtual Result<std::pair<std::int64_t, std::int64_t>> open_reservations() = 0;
 };
 
+// Whether a storage URL names PostgreSQL ("postgres://…" or "postgresql://…"); anything else is
+// SQLite. The one test every place that picks a backend by URL uses.
+bool is_postgres_url(std::string_view url);
+
 // "sqlite://PATH" (or a bare path) or "postgres://…"/"postgresql://…". Migrates the schema.
 Result<std::unique_ptr<Ledger>> open_ledger(std::string_view url);
 

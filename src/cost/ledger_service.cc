@@ -49,7 +49,7 @@ Result<std::unique_ptr<LedgerService>> LedgerService::start(const std::string& u
   // Reservations a crash left open are settled at their reserved amount: on SQLite (one
   // process owns the file) all of them at once; on a shared PostgreSQL only expired ones, since
   // another instance may still be serving the rest. Later ones by the periodic sweep.
-  const bool shared = url.starts_with("postgres");
+  const bool shared = is_postgres_url(url);
   auto swept = (*writer)->sweep_expired(shared ? wall_ms() : INT64_MAX);
   if (!swept) return std::move(swept).error();
   if (*swept > 0) GW_LOG_WARN("ledger: settled {} reservations left open by a crash", *swept);

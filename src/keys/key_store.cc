@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "common/thread_name.h"
+#include "cost/ledger.h"
 #include "keys/key_backend.h"
 #include "keys/key_token.h"
 #include "observability/log.h"
@@ -37,10 +38,6 @@ Status validate(const NewKey& k) {
   return {};
 }
 
-bool is_postgres(std::string_view url) {
-  return url.starts_with("postgres://") || url.starts_with("postgresql://");
-}
-
 // What authentication needs from a stored row; nullptr when its hash is not a SHA-256.
 std::shared_ptr<const KeyConfig> key_config(KeyRow row) {
   if (row.sha256.size() != 32) return nullptr;
@@ -69,7 +66,8 @@ std::int64_t unix_now_ms() {
 
 Result<std::unique_ptr<KeyStore>> KeyStore::open(std::string_view url,
                                                  const KeyStoreOptions& options) {
-  auto backend = is_postgres(url) ? open_pg_key_backend(url) : open_sqlite_key_backend(url);
+  auto backend =
+      cost::is_postgres_url(url) ? open_pg_key_backend(url) : open_sqlite_key_backend(url);
   if (!backend) return std::move(backend).error();
   std::unique_ptr<KeyStore> store(new KeyStore(std::move(backend).value()));
   if (Status loaded = store->refresh(); !loaded) return loaded.error();

@@ -154,7 +154,7 @@ int serve_command(const ServeOptions& options) {
   // The cost ledger (budgets, reservations, cost events): its own connections and threads.
   cost::LedgerServiceOptions ledger_options;
   ledger_options.sweep_interval = sweep_interval;
-  if (ledger_url.starts_with("postgres")) {
+  if (cost::is_postgres_url(ledger_url)) {
     // Settlements wait here while PostgreSQL is unreachable (DD-04), replayed when it is back.
     ledger_options.spool_url = !spool_url.empty() ? spool_url
                                : storage_url.starts_with("sqlite:")

@@ -55,13 +55,7 @@ int listen_on_free_port(int& port) {
   return fd;
 }
 
-int free_port() {
-  int port = 0;
-  int fd = listen_on_free_port(port);
-  if (fd >= 0) ::close(fd);
-  return port;
-}
-
+using gw::test::free_port;
 using gw::test::run_command;
 
 // A redis-server started by scripts/redis.sh, stopped when this object goes.
