@@ -218,6 +218,7 @@ Result<cost::CostEvent> tracked_event(const json::object& body, const Identity& 
   if (!is_acceptable_request_id(e.request_id)) {
     return invalid("request_id must be 1-128 characters of [A-Za-z0-9._:-]", "request_id");
   }
+  e.ledger_key = cost::tracked_ledger_key(e.key_name, e.request_id);
   auto persona = string_field(body, "persona", false);
   if (!persona) return std::move(persona).error();
   e.persona = persona->empty() ? identity.persona->name : std::move(persona).value();

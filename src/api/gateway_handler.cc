@@ -46,6 +46,7 @@ std::string_view route_label(std::string_view path, const IngressDialects& diale
 
 struct RequestScope {
   std::string request_id;
+  std::string ledger_key;  // chat requests: ledger_key_for(request_id, …)
   Clock::time_point start = Clock::now();
   std::string persona;
   std::string key_name;
@@ -223,6 +224,7 @@ asio::awaitable<void> GatewayHandler::Impl::chat(http::Request& request,
     co_await send_error(writer, dialect, decoded.error(), scope.request_id, &scope.outcome);
     co_return;
   }
+  scope.ledger_key = ledger_key_for(scope.request_id, request.header("x-request-id"));
   ChatCall call;
   call.state = std::move(state);
   call.identity = *identity;
@@ -236,7 +238,8 @@ asio::awaitable<void> GatewayHandler::Impl::chat(http::Request& request,
   CostParty party{scope.persona, scope.team, scope.project, scope.key_name};
   // call.identity holds a stored key alive for the whole request.
   if (call.identity.stored) party.stored_key_budget = &call.identity.stored->budget;
-  RequestCost cost(*call.state, cost_deps, scope.request_id, std::move(party), call.request);
+  RequestCost cost(*call.state, cost_deps, {scope.request_id, scope.ledger_key}, std::move(party),
+                   call.request);
   call.cost = &cost;  // run_chat admits it once the route is known
   co_await run_chat(std::move(call));
   co_await cost.finish();
@@ -386,6 +389,7 @@ void GatewayHandler::Impl::record(const http::Request& request, RequestScope& sc
   if (deps.request_log && chat_route && !scope.persona.empty()) {
     storage::RequestRecord r;
     r.request_id = scope.request_id;
+    r.ledger_key = scope.ledger_key;
     r.attempt = o.attempts > 0 ? o.attempts : 1;
     r.ts_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                   std::chrono::system_clock::now().time_since_epoch())

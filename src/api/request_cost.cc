@@ -126,11 +126,11 @@ asio::awaitable<void> RequestCost::raise_alerts(const std::vector<cost::BudgetSt
   }
 }
 
-RequestCost::RequestCost(const GatewayState& state, CostDeps deps, std::string request_id,
-                         CostParty party, const ChatRequest& request)
+RequestCost::RequestCost(const GatewayState& state, CostDeps deps, RequestIds ids, CostParty party,
+                         const ChatRequest& request)
     : state_(state),
       deps_(deps),
-      request_id_(std::move(request_id)),
+      ids_(std::move(ids)),
       party_(std::move(party)),
       max_tokens_(request.max_tokens) {
   plan_ = state_.budgets.plan(
@@ -140,7 +140,7 @@ RequestCost::RequestCost(const GatewayState& state, CostDeps deps, std::string r
 
 asio::awaitable<Status> RequestCost::rate_call(bool acquire) {
   cost::RateAsk ask;
-  ask.request_id = request_id_;
+  ask.request_id = ids_.ledger_key;
   ask.scopes = plan_.rates;
   // Without max_tokens the output is counted at the most a reservation would ask for, until
   // release() replaces the estimate with the real usage: the limit is never exceeded.
@@ -171,7 +171,7 @@ asio::awaitable<Status> RequestCost::rate_call(bool acquire) {
     }
     Status released = deps_.limiter->release(ask, used_tokens_, used_nanos_, ask.now_ms);
     if (!released) {
-      GW_LOG_WARN("request {}: rate limit release failed: {}", request_id_,
+      GW_LOG_WARN("request {}: rate limit release failed: {}", ids_.request_id,
                   released.error().message);
     }
     return Status{};
@@ -239,7 +239,8 @@ asio::awaitable<Status> RequestCost::reserve(int attempt, const ProviderRuntime&
   if (deps_.ledger == nullptr || !plan_.budgeted()) co_return Status{};
 
   cost::Reservation r;
-  r.request_id = request_id_;
+  r.request_id = ids_.request_id;
+  r.ledger_key = ids_.ledger_key;
   r.attempt = attempt;
   r.windows = plan_.windows;
   r.created_ms = wall_ms();
@@ -337,7 +338,8 @@ asio::awaitable<void> RequestCost::settle(const Usage& usage, std::string_view o
   if (!open_) co_return;
   open_ = false;
   cost::CostEvent e;
-  e.request_id = request_id_;
+  e.request_id = ids_.request_id;
+  e.ledger_key = ids_.ledger_key;
   e.attempt = attempt_;
   e.ts_ms = wall_ms();
   attribute(e);
@@ -365,7 +367,7 @@ asio::awaitable<void> RequestCost::settle(const Usage& usage, std::string_view o
   used_tokens_ += e.input_tokens + e.output_tokens;
   used_nanos_ += e.cost_nanos;
   if (deps_.ledger == nullptr) co_return;
-  // Retried with the same (request id, attempt): a settlement that did commit before its
+  // Retried with the same (ledger key, attempt): a settlement that did commit before its
   // acknowledgement was lost inserts nothing the second time.
   auto executor = co_await asio::this_coro::executor;
   std::chrono::milliseconds pause{100};
@@ -385,7 +387,7 @@ asio::awaitable<void> RequestCost::settle(const Usage& usage, std::string_view o
     count_op("settle", "error");
     if (tries == 4) {
       // The reservation stays open; the sweeper settles it at its reserved amount.
-      GW_LOG_ERROR("request {}: attempt {} could not be settled: {}", request_id_, attempt_,
+      GW_LOG_ERROR("request {}: attempt {} could not be settled: {}", ids_.request_id, attempt_,
                    settled.error().message);
       co_return;
     }

@@ -7,7 +7,7 @@
 //               budget affords (the clamp is sent upstream); an unpriced model fails closed;
 //   meter()   — while streaming, output is counted as it arrives; when its cost reaches the
 //               reservation the stream is cut;
-//   settle()  — exactly once per (request id, attempt): the provider's usage priced (the metered
+//   settle()  — exactly once per (ledger key, attempt): the provider's usage priced (the metered
 //               count when usage is missing), written with the release of the reservation before
 //               the client sees the end of the response;
 //   finish()  — the rate-limit estimate is corrected and the concurrency slot freed.
@@ -41,6 +41,13 @@ struct CostDeps {
   bool limiter_blocks = false;  // Redis: call it off the I/O thread
 };
 
+// The request's ids: the one the client and the logs know it by, and the gateway's own, which
+// keys its rate-limit slot, reservations and events (ledger_key_for).
+struct RequestIds {
+  std::string request_id;
+  std::string ledger_key;
+};
+
 struct CostParty {
   std::string persona, team, project, key_name;
   // A key created at run time: its own budget object (empty: none). It outlives the request,
@@ -50,7 +57,7 @@ struct CostParty {
 
 class RequestCost {
  public:
-  RequestCost(const GatewayState& state, CostDeps deps, std::string request_id, CostParty party,
+  RequestCost(const GatewayState& state, CostDeps deps, RequestIds ids, CostParty party,
               const ChatRequest& request);
   RequestCost(const RequestCost&) = delete;
   RequestCost& operator=(const RequestCost&) = delete;
@@ -98,7 +105,7 @@ class RequestCost {
 
   const GatewayState& state_;
   CostDeps deps_;
-  std::string request_id_;
+  RequestIds ids_;
   CostParty party_;
   std::optional<std::int64_t> max_tokens_;  // the client's
   cost::BudgetPlan plan_;

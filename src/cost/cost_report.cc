@@ -29,7 +29,7 @@ void add(Acc& acc, const CostEvent& e) {
   t.tokens.cache_read += e.cache_read_tokens;
   t.tokens.cache_write += e.cache_write_tokens;
   t.tokens.reasoning += e.reasoning_tokens;
-  acc.ids.insert(e.request_id);
+  acc.ids.insert(ledger_key_of(e));  // two requests may share a client's request id
 }
 
 Tally finish(Acc& acc) {

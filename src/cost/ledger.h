@@ -26,8 +26,13 @@ struct BudgetWindow {
   std::int64_t resets_at_ms = 0;  // end of the window (Retry-After when it is full); not stored
 };
 
+// An attempt's key in the ledger is (ledger_key, attempt). The ledger key is an id the gateway
+// made for the request, so a client that sends the same X-Request-ID twice gets two requests,
+// each reserved, settled and counted once (ADR 0014); request_id stays the id the client sees.
+// An empty ledger_key means the request id is the key (events spooled before ledger keys).
 struct Reservation {
   std::string request_id;
+  std::string ledger_key;
   int attempt = 1;
   std::int64_t amount_nanos = 0;
   // When > 0 the reservation is flexible: it takes as much of amount_nanos as every window can
@@ -42,6 +47,19 @@ struct Reservation {
   std::string persona, team, project, key_name, provider, model;
 };
 
+template <typename Attempt>
+const std::string& ledger_key_of(const Attempt& a) {
+  return a.ledger_key.empty() ? a.request_id : a.ledger_key;
+}
+
+// A tracked event's key: POST /v1/cost/track is idempotent on the client's request id per gateway
+// key, so two callers' ids never collide (a request id has no '/', so the last one splits it).
+inline std::string tracked_ledger_key(std::string_view key_name, std::string_view request_id) {
+  std::string key = "track/";
+  key.append(key_name).append("/").append(request_id);
+  return key;
+}
+
 // The lock order every writer takes windows in — (scope, window) — so concurrent reservations on
 // a shared PostgreSQL never wait on each other in a cycle (RELIABILITY step 3, BR-04).
 std::vector<BudgetWindow> in_lock_order(std::vector<BudgetWindow> windows);
@@ -54,6 +72,7 @@ struct ReserveResult {
 
 struct CostEvent {
   std::string request_id;
+  std::string ledger_key;  // see Reservation; tracked_ledger_key for POST /v1/cost/track
   int attempt = 1;
   std::int64_t ts_ms = 0;
   std::string persona, team, project, key_name, provider, model;

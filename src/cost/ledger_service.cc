@@ -227,7 +227,7 @@ void LedgerService::replay_spool() {
     return;  // the spool keeps them
   }
   // Removed only after the ledger committed: a crash in between replays them once more, which
-  // the ledger's (request_id, attempt) key makes harmless.
+  // the ledger's (ledger_key, attempt) key makes harmless.
   if (Status removed = spool_->remove(done); !removed) {
     GW_LOG_ERROR("ledger spool: cannot remove replayed entries: {}", removed.error().message);
     return;

@@ -43,42 +43,43 @@ constexpr Sql kRoom{"budget_room",
                     "SELECT limit_nanos - spent_nanos - reserved_nanos FROM budget "
                     "WHERE scope = $1 AND period = $2 FOR UPDATE"};
 constexpr Sql kLink{"link_reservation",
-                    "INSERT INTO reservation_budget (request_id, attempt, scope, period) "
+                    "INSERT INTO reservation_budget (ledger_key, attempt, scope, period) "
                     "VALUES ($1, $2, $3, $4)"};
 constexpr Sql kHold{"hold_reservation",
-                    "INSERT INTO reservation (request_id, attempt, amount_nanos, created_ms, "
-                    "expires_ms, state, persona, team, project, key_name, provider, model) "
-                    "VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9, $10, $11)"};
+                    "INSERT INTO reservation (ledger_key, attempt, amount_nanos, created_ms, "
+                    "expires_ms, state, persona, team, project, key_name, provider, model, "
+                    "request_id) VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9, $10, $11, "
+                    "$12)"};
 constexpr Sql kHeld{"held_reservation",
                     "SELECT amount_nanos, state FROM reservation "
-                    "WHERE request_id = $1 AND attempt = $2"};
+                    "WHERE ledger_key = $1 AND attempt = $2"};
 constexpr Sql kRecord{
     "record_event",
     "INSERT INTO cost_event (request_id, attempt, ts_ms, persona, team, project, key_name, "
     "provider, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, "
-    "reasoning_tokens, cost_nanos, reserved_nanos, price_version, outcome, settlement_reason) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, "
-    "$19) ON CONFLICT (request_id, attempt) DO NOTHING"};
+    "reasoning_tokens, cost_nanos, reserved_nanos, price_version, outcome, settlement_reason, "
+    "ledger_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
+    "$17, $18, $19, $20) ON CONFLICT (ledger_key, attempt) DO NOTHING"};
 // Settlement takes the windows' row locks in the same (scope, window) order as reserve_step
 // before charging them, so a settlement and a reservation never wait on each other in a cycle.
 constexpr Sql kLockWindows{
     "lock_windows",
     "SELECT 1 FROM budget WHERE (scope, period) IN (SELECT scope, period FROM "
-    "reservation_budget WHERE request_id = $1 AND attempt = $2) "
+    "reservation_budget WHERE ledger_key = $1 AND attempt = $2) "
     "ORDER BY scope, period FOR UPDATE"};
 constexpr Sql kCharge{"charge_windows",
                       "UPDATE budget SET spent_nanos = spent_nanos + $3::bigint, "
                       "reserved_nanos = reserved_nanos - $4::bigint "
                       "WHERE (scope, period) IN (SELECT scope, period FROM reservation_budget "
-                      "WHERE request_id = $1 AND attempt = $2) "
+                      "WHERE ledger_key = $1 AND attempt = $2) "
                       "RETURNING scope, period, limit_nanos, spent_nanos, reserved_nanos"};
 constexpr Sql kClose{"close_reservation",
                      "UPDATE reservation SET state = 'settled' "
-                     "WHERE request_id = $1 AND attempt = $2"};
+                     "WHERE ledger_key = $1 AND attempt = $2"};
 constexpr Sql kExpired{"expired_reservations",
                        "SELECT request_id, attempt, amount_nanos, coalesce(persona, ''), "
                        "coalesce(team, ''), coalesce(project, ''), coalesce(key_name, ''), "
-                       "coalesce(provider, ''), coalesce(model, '') FROM reservation "
+                       "coalesce(provider, ''), coalesce(model, ''), ledger_key FROM reservation "
                        "WHERE state = 'open' AND expires_ms <= $1 ORDER BY expires_ms"};
 
 Status ok_or(const Result<pg::Rows>& r) {
@@ -128,7 +129,7 @@ Status PgLedger::begin() {
 // An ambiguous COMMIT — the connection drops after COMMIT was sent, so the transaction may or
 // may not have committed — comes back as "ledger_unavailable", and the caller retries the whole
 // batch on the next begin() (which reconnects). That retry is safe: settle_step inserts the
-// cost event with ON CONFLICT (request_id, attempt) DO NOTHING and charges the windows only when
+// cost event with ON CONFLICT (ledger_key, attempt) DO NOTHING and charges the windows only when
 // the insert happened, so a settlement that did commit changes nothing the second time; a
 // retried reserve_step fails on the reservation's primary key instead of holding twice (its
 // savepoint undoes the take), and a reservation that did commit is settled by the sweeper.
@@ -196,14 +197,14 @@ Result<ReserveResult> PgLedger::reserve_step(const Reservation& r) {
                            std::string(kExceeded));
       }
       auto linked =
-          conn_.run(kLink, {text(r.request_id), num(r.attempt), text(w.scope), text(w.window)});
+          conn_.run(kLink, {text(ledger_key_of(r)), num(r.attempt), text(w.scope), text(w.window)});
       if (!linked) return linked.error();
     }
-    return ok_or(conn_.run(
-        kHold,
-        {text(r.request_id), num(r.attempt), num(amount), num(r.created_ms), num(r.expires_ms),
-         text_or_null(r.persona), text_or_null(r.team), text_or_null(r.project),
-         text_or_null(r.key_name), text_or_null(r.provider), text_or_null(r.model)}));
+    return ok_or(
+        conn_.run(kHold, {text(ledger_key_of(r)), num(r.attempt), num(amount), num(r.created_ms),
+                          num(r.expires_ms), text_or_null(r.persona), text_or_null(r.team),
+                          text_or_null(r.project), text_or_null(r.key_name),
+                          text_or_null(r.provider), text_or_null(r.model), text(r.request_id)}));
   });
   if (done) {
     result.admitted = true;
@@ -217,29 +218,42 @@ Result<bool> PgLedger::settle_step(const CostEvent& e, std::vector<BudgetState>*
   if (e.cost_nanos < 0) return ledger_error("a cost cannot be negative");
   bool recorded = false;
   Status done = savepoint([&]() -> Status {
-    auto held = conn_.run(kHeld, {text(e.request_id), num(e.attempt)});
+    const std::string& key = ledger_key_of(e);
+    auto held = conn_.run(kHeld, {text(key), num(e.attempt)});
     if (!held) return held.error();
     const bool found = held->size() > 0;
     const bool open = found && held->text(0, 1) == "open";
     const std::int64_t reserved = found ? held->int64(0, 0) : 0;
 
-    auto inserted = conn_.run(
-        kRecord,
-        {text(e.request_id), num(e.attempt), num(e.ts_ms), text_or_null(e.persona),
-         text_or_null(e.team), text_or_null(e.project), text_or_null(e.key_name),
-         text_or_null(e.provider), text_or_null(e.model), num(e.input_tokens), num(e.output_tokens),
-         num(e.cache_read_tokens), num(e.cache_write_tokens), num(e.reasoning_tokens),
-         num(e.cost_nanos), num(reserved), text_or_null(e.price_version), text_or_null(e.outcome),
-         text(e.settlement_reason)});
+    auto inserted = conn_.run(kRecord, {text(e.request_id),
+                                        num(e.attempt),
+                                        num(e.ts_ms),
+                                        text_or_null(e.persona),
+                                        text_or_null(e.team),
+                                        text_or_null(e.project),
+                                        text_or_null(e.key_name),
+                                        text_or_null(e.provider),
+                                        text_or_null(e.model),
+                                        num(e.input_tokens),
+                                        num(e.output_tokens),
+                                        num(e.cache_read_tokens),
+                                        num(e.cache_write_tokens),
+                                        num(e.reasoning_tokens),
+                                        num(e.cost_nanos),
+                                        num(reserved),
+                                        text_or_null(e.price_version),
+                                        text_or_null(e.outcome),
+                                        text(e.settlement_reason),
+                                        text(key)});
     if (!inserted) return inserted.error();
     if (inserted->affected() == 0) return Status{};  // settled before: nothing more to do
     recorded = true;
     if (!open) return Status{};
-    if (auto locked = conn_.run(kLockWindows, {text(e.request_id), num(e.attempt)}); !locked) {
+    if (auto locked = conn_.run(kLockWindows, {text(key), num(e.attempt)}); !locked) {
       return locked.error();
     }
     auto updated =
-        conn_.run(kCharge, {text(e.request_id), num(e.attempt), num(e.cost_nanos), num(reserved)});
+        conn_.run(kCharge, {text(key), num(e.attempt), num(e.cost_nanos), num(reserved)});
     if (!updated) return updated.error();
     if (charged != nullptr) {
       for (int i = 0; i < updated->size(); ++i) {
@@ -248,7 +262,7 @@ Result<bool> PgLedger::settle_step(const CostEvent& e, std::vector<BudgetState>*
                                        updated->int64(i, 3), updated->int64(i, 4)});
       }
     }
-    return ok_or(conn_.run(kClose, {text(e.request_id), num(e.attempt)}));
+    return ok_or(conn_.run(kClose, {text(key), num(e.attempt)}));
   });
   if (!done) return done.error();
   return recorded;
@@ -275,6 +289,7 @@ Result<int> PgLedger::sweep_expired(std::int64_t now_ms) {
     e.key_name = std::string(expired->text(i, 6));
     e.provider = std::string(expired->text(i, 7));
     e.model = std::string(expired->text(i, 8));
+    e.ledger_key = std::string(expired->text(i, 9));
     e.held_reservation = true;
     // now_ms is a cutoff (INT64_MAX at a SQLite start: every open reservation); the event is
     // stamped with the time it is settled.

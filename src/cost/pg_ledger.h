@@ -1,6 +1,6 @@
 // The cost ledger on PostgreSQL (RELIABILITY "Budget design that holds under concurrency"), with
 // the SQLite backend's semantics exactly: all-or-nothing reservations across every budget window,
-// settlement exactly once per (request id, attempt) in the transaction that releases the
+// settlement exactly once per (ledger key, attempt) in the transaction that releases the
 // reservation, the crash sweeper and the invariant checker. Several gateway instances share one
 // database: READ COMMITTED transactions, the conditional UPDATE's row lock makes each window's
 // check-and-take atomic, and windows are always locked in (scope, window) order (BR-04).

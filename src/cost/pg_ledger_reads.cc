@@ -15,10 +15,11 @@ constexpr Sql kEvents{
     "coalesce(project, ''), coalesce(key_name, ''), coalesce(provider, ''), "
     "coalesce(model, ''), input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, "
     "reasoning_tokens, cost_nanos, coalesce(price_version, ''), coalesce(outcome, ''), "
-    "settlement_reason FROM cost_event WHERE ts_ms >= $1::bigint AND ts_ms < $2::bigint "
+    "settlement_reason, ledger_key FROM cost_event WHERE ts_ms >= $1::bigint AND ts_ms < "
+    "$2::bigint "
     "AND ($3::text = '' OR persona = $3) AND ($4::text = '' OR team = $4) "
     "AND ($5::text = '' OR key_name = $5) AND ($6::text = '' OR provider = $6) "
-    "AND ($7::text = '' OR model = $7) ORDER BY ts_ms, request_id, attempt"};
+    "AND ($7::text = '' OR model = $7) ORDER BY ts_ms, ledger_key, attempt"};
 constexpr Sql kBudgets{"read_budgets",
                        "SELECT scope, period, limit_nanos, spent_nanos, reserved_nanos FROM budget "
                        "WHERE starts_with(scope, $1::text) ORDER BY scope, period"};
@@ -38,19 +39,19 @@ constexpr Check kChecks[] = {
     {"reserved = sum of open reservations",
      "SELECT b.scope, b.period, b.reserved_nanos - coalesce(o.held, 0) FROM budget b "
      "LEFT JOIN (SELECT rb.scope, rb.period, sum(r.amount_nanos) AS held FROM reservation r "
-     "JOIN reservation_budget rb USING (request_id, attempt) WHERE r.state = 'open' "
+     "JOIN reservation_budget rb USING (ledger_key, attempt) WHERE r.state = 'open' "
      "GROUP BY rb.scope, rb.period) o ON o.scope = b.scope AND o.period = b.period "
      "WHERE b.reserved_nanos <> coalesce(o.held, 0) ORDER BY b.scope, b.period"},
     {"I3 spent = sum of events",
      "SELECT b.scope, b.period, b.spent_nanos - coalesce(c.cost, 0) FROM budget b "
      "LEFT JOIN (SELECT rb.scope, rb.period, sum(e.cost_nanos) AS cost FROM cost_event e "
-     "JOIN reservation_budget rb USING (request_id, attempt) GROUP BY rb.scope, rb.period) c "
+     "JOIN reservation_budget rb USING (ledger_key, attempt) GROUP BY rb.scope, rb.period) c "
      "ON c.scope = b.scope AND c.period = b.period "
      "WHERE b.spent_nanos <> coalesce(c.cost, 0) ORDER BY b.scope, b.period"},
     {"I2 one event per settled reservation",
-     "SELECT r.request_id, r.attempt, 'no event' FROM reservation r WHERE r.state = 'settled' "
-     "AND NOT EXISTS (SELECT 1 FROM cost_event e WHERE e.request_id = r.request_id AND "
-     "e.attempt = r.attempt) ORDER BY r.request_id, r.attempt"},
+     "SELECT r.ledger_key, r.attempt, 'no event' FROM reservation r WHERE r.state = 'settled' "
+     "AND NOT EXISTS (SELECT 1 FROM cost_event e WHERE e.ledger_key = r.ledger_key AND "
+     "e.attempt = r.attempt) ORDER BY r.ledger_key, r.attempt"},
 };
 
 }  // namespace
@@ -95,6 +96,7 @@ Result<std::vector<CostEvent>> PgLedger::events(const EventFilter& f) {
     e.price_version = std::string(rows->text(i, 15));
     e.outcome = std::string(rows->text(i, 16));
     e.settlement_reason = std::string(rows->text(i, 17));
+    e.ledger_key = std::string(rows->text(i, 18));
     out.push_back(std::move(e));
   }
   return out;

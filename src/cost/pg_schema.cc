@@ -105,11 +105,34 @@ ALTER TABLE gateway_key ADD COLUMN hint TEXT NOT NULL DEFAULT '', ADD COLUMN rol
   ALTER COLUMN expires_ms SET DEFAULT 0, ALTER COLUMN revoked_ms SET DEFAULT 0;
 )sql";
 
+// Migration 5: an attempt's key is (ledger_key, attempt), an id the gateway made for the request,
+// no longer the client's X-Request-ID, which a client may send on two requests (ADR 0014; SQLite
+// migration 7). request_id stays on events and reservations: it is what the client and the logs
+// know the request by. Rows written before keep their request id as their key, tracked events
+// "track/<key name>/<request id>" (cost::tracked_ledger_key).
+constexpr std::string_view kLedgerKeyV5 = R"sql(
+ALTER TABLE reservation ADD COLUMN ledger_key TEXT;
+UPDATE reservation SET ledger_key = request_id;
+ALTER TABLE reservation ALTER COLUMN ledger_key SET NOT NULL, DROP CONSTRAINT reservation_pkey,
+  ADD PRIMARY KEY (ledger_key, attempt);
+ALTER TABLE reservation_budget ADD COLUMN ledger_key TEXT;
+UPDATE reservation_budget SET ledger_key = request_id;
+ALTER TABLE reservation_budget ALTER COLUMN ledger_key SET NOT NULL,
+  DROP CONSTRAINT reservation_budget_pkey, ADD PRIMARY KEY (ledger_key, attempt, scope, period),
+  DROP COLUMN request_id;
+ALTER TABLE cost_event ADD COLUMN ledger_key TEXT;
+UPDATE cost_event SET ledger_key = CASE WHEN settlement_reason = 'tracked'
+  THEN 'track/' || coalesce(key_name, '') || '/' || request_id ELSE request_id END;
+ALTER TABLE cost_event ALTER COLUMN ledger_key SET NOT NULL, DROP CONSTRAINT cost_event_pkey,
+  ADD PRIMARY KEY (ledger_key, attempt);
+)sql";
+
 constexpr PgMigration kMigrations[] = {
     {1, "ledger", kLedgerV1},
     {2, "gateway_key", kGatewayKeyV2},
     {3, "reservation_party", kReservationPartyV3},
     {4, "gateway_key_columns", kGatewayKeyColumnsV4},
+    {5, "ledger_key", kLedgerKeyV5},
 };
 
 // pg_advisory_xact_lock key for migrations: ASCII "gwledger"; held until the transaction ends.
@@ -121,7 +144,7 @@ std::int64_t now_ms() {
       .count();
 }
 
-Status apply(Connection& conn) {
+Status apply(Connection& conn, int up_to) {
   if (auto r = conn.run({{}, "SELECT pg_advisory_xact_lock($1::bigint)"}, {text(kLockKey)}); !r) {
     return r.error();
   }
@@ -142,7 +165,7 @@ Status apply(Connection& conn) {
                        std::string(storage::kStorageErrorCode));
   }
   for (const PgMigration& m : kMigrations) {
-    if (m.version <= version) continue;
+    if (m.version <= version || m.version > up_to) continue;
     if (auto r = conn.exec(m.sql); !r) {
       Error e = std::move(r).error();
       e.message = "ledger migration " + std::to_string(m.version) + " (" + std::string(m.name) +
@@ -163,9 +186,9 @@ int latest_schema_version() {
   return kMigrations[std::size(kMigrations) - 1].version;
 }
 
-Status migrate(Connection& conn) {
+Status migrate(Connection& conn, int up_to) {
   if (auto r = conn.exec("BEGIN"); !r) return r.error();
-  Status done = apply(conn);
+  Status done = apply(conn, up_to);
   if (!done) {
     (void)conn.exec("ROLLBACK");
     return done;

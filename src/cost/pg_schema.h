@@ -11,8 +11,8 @@ namespace gw::cost::pg {
 // The newest schema version this gateway knows.
 int latest_schema_version();
 
-// Applies every migration newer than the database's, in one transaction. Refuses a database
-// whose schema is newer than this gateway knows.
-Status migrate(Connection& conn);
+// Applies every migration newer than the database's (up to `up_to`: tests build old schemas), in
+// one transaction. Refuses a database whose schema is newer than this gateway knows.
+Status migrate(Connection& conn, int up_to = latest_schema_version());
 
 }  // namespace gw::cost::pg

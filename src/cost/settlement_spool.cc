@@ -15,6 +15,7 @@ namespace json = boost::json;
 std::string to_json(const CostEvent& e) {
   json::object o;
   o["request_id"] = e.request_id;
+  o["ledger_key"] = ledger_key_of(e);
   o["attempt"] = e.attempt;
   o["ts_ms"] = e.ts_ms;
   o["persona"] = e.persona;
@@ -54,6 +55,7 @@ Result<CostEvent> from_json(std::string_view text) {
   };
   CostEvent e;
   e.request_id = text_of("request_id");
+  e.ledger_key = text_of("ledger_key");
   e.attempt = static_cast<int>(int_of("attempt"));
   e.ts_ms = int_of("ts_ms");
   e.persona = text_of("persona");
@@ -73,6 +75,10 @@ Result<CostEvent> from_json(std::string_view text) {
   e.settlement_reason = text_of("settlement_reason");
   const auto* held = o->if_contains("held_reservation");
   e.held_reservation = held != nullptr && held->is_bool() && held->get_bool();
+  // Spooled before ledger keys: the key its migration gave the rows written then.
+  if (e.ledger_key.empty() && e.settlement_reason == "tracked") {
+    e.ledger_key = tracked_ledger_key(e.key_name, e.request_id);
+  }
   if (e.request_id.empty() || e.settlement_reason.empty()) {
     return Error::make(ErrorKind::gateway_internal, "a spooled settlement lacks its request id",
                        std::string(storage::kStorageErrorCode));

@@ -2,7 +2,7 @@
 // "settlements are spooled durably, not held only in memory, and retried with the same
 // idempotency key"). The ledger writer thread adds them to a local SQLite table — committed with
 // synchronous=FULL before the settlement is answered — and replays them, oldest first, once the
-// ledger answers again; PostgreSQL's unique (request_id, attempt) makes a replay of an event that
+// ledger answers again; PostgreSQL's unique (ledger_key, attempt) makes a replay of an event that
 // did commit (an ambiguous COMMIT) a no-op. Used by the writer thread only; not thread-safe.
 #pragma once
 

@@ -209,13 +209,13 @@ Result<ReserveResult> SqliteLedger::reserve_step(const Reservation& r) {
     }
     storage::Statement* hold = nullptr;
     if (Status p = prepared(
-            "INSERT INTO reservation (request_id, attempt, amount_nanos, created_ms, expires_ms, "
-            "windows, persona, team, project, key_name, provider, model) VALUES (?1, ?2, ?3, ?4, "
-            "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            "INSERT INTO reservation (ledger_key, attempt, amount_nanos, created_ms, expires_ms, "
+            "windows, persona, team, project, key_name, provider, model, request_id) VALUES (?1, "
+            "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             hold);
         !p)
       return p;
-    if (Status s = hold->bind(1, r.request_id); !s) return s;
+    if (Status s = hold->bind(1, ledger_key_of(r)); !s) return s;
     if (Status s = hold->bind(2, r.attempt); !s) return s;
     if (Status s = hold->bind(3, amount); !s) return s;
     if (Status s = hold->bind(4, r.created_ms); !s) return s;
@@ -226,6 +226,7 @@ Result<ReserveResult> SqliteLedger::reserve_step(const Reservation& r) {
     for (int i = 0; i < 6; ++i) {
       if (Status s = hold->bind_text_or_null(7 + i, *party[i]); !s) return s;
     }
+    if (Status s = hold->bind(13, r.request_id); !s) return s;
     return hold->run();
   });
   if (done) {
@@ -242,12 +243,12 @@ Result<bool> SqliteLedger::settle_step(const CostEvent& e, std::vector<BudgetSta
   Status done = savepoint([&]() -> Status {
     // reservation holds open reservations only (migration 4): a settled one is deleted below.
     storage::Statement* held = nullptr;
-    if (Status p = prepared("SELECT amount_nanos, windows FROM reservation WHERE request_id = ?1 "
+    if (Status p = prepared("SELECT amount_nanos, windows FROM reservation WHERE ledger_key = ?1 "
                             "AND attempt = ?2",
                             held);
         !p)
       return p;
-    if (Status s = held->bind(1, e.request_id); !s) return s;
+    if (Status s = held->bind(1, ledger_key_of(e)); !s) return s;
     if (Status s = held->bind(2, e.attempt); !s) return s;
     auto row = held->step();
     if (!row) return row.error();
@@ -259,11 +260,11 @@ Result<bool> SqliteLedger::settle_step(const CostEvent& e, std::vector<BudgetSta
     if (e.settlement_reason == "tracked") {
       storage::Statement* seen = nullptr;
       if (Status p = prepared("SELECT 1 FROM cost_event WHERE settlement_reason = 'tracked' AND "
-                              "request_id = ?1 AND attempt = ?2",
+                              "ledger_key = ?1 AND attempt = ?2",
                               seen);
           !p)
         return p;
-      if (Status s = seen->bind(1, e.request_id); !s) return s;
+      if (Status s = seen->bind(1, ledger_key_of(e)); !s) return s;
       if (Status s = seen->bind(2, e.attempt); !s) return s;
       auto dup = seen->step();
       if (!dup) return dup.error();
@@ -276,9 +277,9 @@ Result<bool> SqliteLedger::settle_step(const CostEvent& e, std::vector<BudgetSta
             "INSERT INTO cost_event (request_id, attempt, ts_ms, persona, team, project, key_name, "
             "provider, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, "
             "reasoning_tokens, cost_nanos, reserved_nanos, price_version, outcome, "
-            "settlement_reason, windows) "
+            "settlement_reason, windows, ledger_key) "
             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-            "?18, ?19, ?20) ON CONFLICT DO NOTHING",
+            "?18, ?19, ?20, ?21) ON CONFLICT DO NOTHING",
             insert);
         !p)
       return p;
@@ -304,6 +305,7 @@ Result<bool> SqliteLedger::settle_step(const CostEvent& e, std::vector<BudgetSta
         s.bind_text_or_null(18, e.outcome),
         s.bind(19, e.settlement_reason),
         s.bind_text_or_null(20, windows),
+        s.bind(21, ledger_key_of(e)),
     };
     for (const Status& b : binds) {
       if (!b) return b;
@@ -341,10 +343,10 @@ Result<bool> SqliteLedger::settle_step(const CostEvent& e, std::vector<BudgetSta
     charge->reset();
     storage::Statement* release = nullptr;
     if (Status p =
-            prepared("DELETE FROM reservation WHERE request_id = ?1 AND attempt = ?2", release);
+            prepared("DELETE FROM reservation WHERE ledger_key = ?1 AND attempt = ?2", release);
         !p)
       return p;
-    if (Status b = release->bind(1, e.request_id); !b) return b;
+    if (Status b = release->bind(1, ledger_key_of(e)); !b) return b;
     if (Status b = release->bind(2, e.attempt); !b) return b;
     if (Status run = release->run(); !run) return run;
     return Status{};
@@ -373,7 +375,7 @@ Result<int> SqliteLedger::sweep_expired(std::int64_t now_ms) {
   auto expired = db_.prepare(
       "SELECT request_id, attempt, amount_nanos, coalesce(persona, ''), coalesce(team, ''), "
       "coalesce(project, ''), coalesce(key_name, ''), coalesce(provider, ''), "
-      "coalesce(model, '') FROM reservation WHERE expires_ms <= ?1");
+      "coalesce(model, ''), ledger_key FROM reservation WHERE expires_ms <= ?1");
   if (!expired) return expired.error();
   if (Status s = expired->bind(1, now_ms); !s) return s.error();
   std::vector<CostEvent> due;
@@ -391,6 +393,7 @@ Result<int> SqliteLedger::sweep_expired(std::int64_t now_ms) {
     e.key_name = expired->column_text(6);
     e.provider = expired->column_text(7);
     e.model = expired->column_text(8);
+    e.ledger_key = expired->column_text(9);
     // now_ms is a cutoff (INT64_MAX at a SQLite start: every open reservation); the event is
     // stamped with the time it is settled.
     e.ts_ms = std::min(now_ms, std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -434,11 +437,11 @@ Result<InvariantReport> SqliteLedger::check_invariants() {
        "SELECT b.scope, b.period, b.spent_nanos - coalesce(c.total, 0) FROM budget b "
        "LEFT JOIN charged c USING (scope, period) WHERE b.spent_nanos != coalesce(c.total, 0)"},
       {"I2 one event per billed attempt",
-       "SELECT request_id, attempt, count(*) || ' events' FROM cost_event "
-       "GROUP BY request_id, attempt HAVING count(*) > 1"},
+       "SELECT ledger_key, attempt, count(*) || ' events' FROM cost_event "
+       "GROUP BY ledger_key, attempt HAVING count(*) > 1"},
       {"I2 a settled attempt holds no reservation",
-       "SELECT r.request_id, r.attempt, 'still reserved' FROM reservation r WHERE EXISTS "
-       "(SELECT 1 FROM cost_event e WHERE e.request_id = r.request_id AND e.attempt = r.attempt "
+       "SELECT r.ledger_key, r.attempt, 'still reserved' FROM reservation r WHERE EXISTS "
+       "(SELECT 1 FROM cost_event e WHERE e.ledger_key = r.ledger_key AND e.attempt = r.attempt "
        "AND e.windows IS NOT NULL)"},
   };
   for (const Check& c : kChecks) {
@@ -465,7 +468,7 @@ Result<std::vector<CostEvent>> SqliteLedger::events(const EventFilter& f) {
       "coalesce(project, ''), coalesce(key_name, ''), coalesce(provider, ''), "
       "coalesce(model, ''), input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, "
       "reasoning_tokens, cost_nanos, coalesce(price_version, ''), coalesce(outcome, ''), "
-      "settlement_reason FROM cost_event WHERE ts_ms >= ?1 AND ts_ms < ?2 "
+      "settlement_reason, ledger_key FROM cost_event WHERE ts_ms >= ?1 AND ts_ms < ?2 "
       "AND (?3 = '' OR persona = ?3) AND (?4 = '' OR team = ?4) AND (?5 = '' OR key_name = ?5) "
       "AND (?6 = '' OR provider = ?6) AND (?7 = '' OR model = ?7) ORDER BY ts_ms");
   if (!stmt) return stmt.error();
@@ -500,6 +503,7 @@ Result<std::vector<CostEvent>> SqliteLedger::events(const EventFilter& f) {
     e.price_version = stmt->column_text(15);
     e.outcome = stmt->column_text(16);
     e.settlement_reason = stmt->column_text(17);
+    e.ledger_key = stmt->column_text(18);
     out.push_back(std::move(e));
   }
   return out;

@@ -1,6 +1,6 @@
 // The cost ledger on SQLite (RELIABILITY "Budget design that holds under concurrency"): atomic,
 // all-or-nothing reservations across every budget window that applies; settlement exactly once
-// per (request id, attempt) in the same transaction that releases the reservation; a sweeper
+// per (ledger key, attempt) in the same transaction that releases the reservation; a sweeper
 // for reservations a crash left open; and the invariant checker tests run after every case.
 // Money is integer nano-dollars. One object owns one connection (not thread-safe); concurrent
 // writers use one object each, and SQLite's write lock (BEGIN IMMEDIATE, busy_timeout)

@@ -207,6 +207,106 @@ constexpr std::string_view kKeyBudgetV6 = R"sql(
 ALTER TABLE gateway_key ADD COLUMN budget TEXT;
 )sql";
 
+// Migration 7: an attempt's key is (ledger_key, attempt), an id the gateway made for the request,
+// no longer the client's X-Request-ID, which a client may send on two requests (ADR 0014).
+// request_id stays on every row: it is what the client and the logs know the request by. Rows
+// written before keep their request id as their key, tracked events
+// "track/<key name>/<request id>" (cost::tracked_ledger_key). The request log is keyed the same
+// way.
+constexpr std::string_view kLedgerKeyV7 = R"sql(
+CREATE TABLE cost_event_v7 (
+  ts_ms INTEGER NOT NULL,
+  ledger_key TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  request_id TEXT NOT NULL,
+  persona TEXT,
+  team TEXT,
+  project TEXT,
+  key_name TEXT,
+  provider TEXT,
+  model TEXT,
+  input_tokens INTEGER NOT NULL DEFAULT 0,
+  output_tokens INTEGER NOT NULL DEFAULT 0,
+  cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+  cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+  reasoning_tokens INTEGER NOT NULL DEFAULT 0,
+  cost_nanos INTEGER NOT NULL CHECK (cost_nanos >= 0),
+  reserved_nanos INTEGER NOT NULL DEFAULT 0,
+  price_version TEXT,
+  outcome TEXT,
+  settlement_reason TEXT NOT NULL,
+  windows TEXT,
+  PRIMARY KEY (ts_ms, ledger_key, attempt)
+) WITHOUT ROWID;
+INSERT INTO cost_event_v7 (ts_ms, ledger_key, attempt, request_id, persona, team, project,
+  key_name, provider, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+  reasoning_tokens, cost_nanos, reserved_nanos, price_version, outcome, settlement_reason, windows)
+SELECT ts_ms, CASE WHEN settlement_reason = 'tracked'
+  THEN 'track/' || coalesce(key_name, '') || '/' || request_id ELSE request_id END, attempt,
+  request_id, persona, team, project, key_name, provider, model,
+  input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
+  cost_nanos, reserved_nanos, price_version, outcome, settlement_reason, windows
+FROM cost_event;
+DROP TABLE cost_event;
+ALTER TABLE cost_event_v7 RENAME TO cost_event;
+CREATE INDEX cost_event_tracked ON cost_event (ledger_key, attempt)
+  WHERE settlement_reason = 'tracked';
+CREATE TABLE reservation_v7 (
+  ledger_key TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  request_id TEXT NOT NULL,
+  amount_nanos INTEGER NOT NULL CHECK (amount_nanos >= 0),
+  created_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  windows TEXT NOT NULL,
+  persona TEXT,
+  team TEXT,
+  project TEXT,
+  key_name TEXT,
+  provider TEXT,
+  model TEXT,
+  PRIMARY KEY (ledger_key, attempt)
+) WITHOUT ROWID;
+INSERT INTO reservation_v7 (ledger_key, attempt, request_id, amount_nanos, created_ms, expires_ms,
+  windows, persona, team, project, key_name, provider, model)
+SELECT request_id, attempt, request_id, amount_nanos, created_ms, expires_ms, windows, persona,
+  team, project, key_name, provider, model
+FROM reservation;
+DROP TABLE reservation;
+ALTER TABLE reservation_v7 RENAME TO reservation;
+CREATE TABLE request_log_v7 (
+  request_id TEXT NOT NULL,
+  ledger_key TEXT NOT NULL,
+  attempt INTEGER NOT NULL DEFAULT 1,
+  ts_ms INTEGER NOT NULL,
+  persona TEXT,
+  key_name TEXT,
+  team TEXT,
+  project TEXT,
+  provider TEXT,
+  model TEXT,
+  route TEXT,
+  status INTEGER,
+  error_kind TEXT,
+  stream INTEGER,
+  input_tokens INTEGER,
+  output_tokens INTEGER,
+  cache_read_tokens INTEGER,
+  cache_write_tokens INTEGER,
+  reasoning_tokens INTEGER,
+  duration_ms REAL,
+  ttfb_ms REAL,
+  PRIMARY KEY (ts_ms, ledger_key, attempt)
+) WITHOUT ROWID;
+INSERT INTO request_log_v7 SELECT request_id, request_id, attempt, ts_ms, persona, key_name, team,
+  project, provider, model, route, status, error_kind, stream, input_tokens, output_tokens,
+  cache_read_tokens, cache_write_tokens, reasoning_tokens, duration_ms, ttfb_ms
+FROM request_log;
+DROP TABLE request_log;
+ALTER TABLE request_log_v7 RENAME TO request_log;
+CREATE INDEX request_log_persona_ts ON request_log (persona, ts_ms);
+)sql";
+
 // clang-format off
 constexpr Migration kGatewayMigrations[] = {
     {1, "request_log", kRequestLogV1},
@@ -215,6 +315,7 @@ constexpr Migration kGatewayMigrations[] = {
     {4, "ledger_append", kLedgerAppendV4},
     {5, "settlement_spool", kSpoolV5},
     {6, "key_budget", kKeyBudgetV6},
+    {7, "ledger_key", kLedgerKeyV7},
 };
 // clang-format on
 

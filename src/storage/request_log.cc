@@ -1,5 +1,5 @@
 // RequestLog: bounded queue in front of one SQLite writer thread. Inserts are idempotent
-// (ON CONFLICT DO NOTHING on (ts_ms, request_id, attempt)), so a batch whose commit failed
+// (ON CONFLICT DO NOTHING on (ts_ms, ledger_key, attempt)), so a batch whose commit failed
 // ambiguously can be retried without duplicating rows.
 #include "storage/request_log.h"
 
@@ -17,9 +17,9 @@ namespace {
 constexpr std::string_view kInsertSql =
     "INSERT INTO request_log (request_id, attempt, ts_ms, persona, key_name, team, project, "
     "provider, model, route, status, error_kind, stream, input_tokens, output_tokens, "
-    "cache_read_tokens, cache_write_tokens, reasoning_tokens, duration_ms, ttfb_ms) "
+    "cache_read_tokens, cache_write_tokens, reasoning_tokens, duration_ms, ttfb_ms, ledger_key) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-    "?19, ?20) ON CONFLICT (ts_ms, request_id, attempt) DO NOTHING";
+    "?19, ?20, ?21) ON CONFLICT (ts_ms, ledger_key, attempt) DO NOTHING";
 
 constexpr std::string_view kRecentSql =
     "SELECT request_id, attempt, ts_ms, persona, key_name, team, project, provider, model, "
@@ -53,6 +53,7 @@ Status bind_record(Statement& stmt, const RequestRecord& r) {
   keep(stmt.bind(18, r.reasoning_tokens));
   keep(stmt.bind(19, r.duration_ms));
   keep(stmt.bind(20, r.ttfb_ms));
+  keep(stmt.bind(21, std::string_view(r.ledger_key.empty() ? r.request_id : r.ledger_key)));
   return first;
 }
 

@@ -26,6 +26,7 @@ namespace gw::storage {
 // One upstream attempt of one request. Empty strings are stored as NULL.
 struct RequestRecord {
   std::string request_id;
+  std::string ledger_key;  // the gateway's own id for the request (the key); empty: request_id
   int attempt = 1;
   std::int64_t ts_ms = 0;  // start of the attempt, Unix epoch milliseconds
   std::string persona, key_name, team, project, provider, model, route;
@@ -74,7 +75,7 @@ class RequestLog {
   std::uint64_t written() const { return written_.load(std::memory_order_relaxed); }
   std::uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
   std::uint64_t failed() const { return failed_.load(std::memory_order_relaxed); }
-  // Rows ignored because their (request_id, attempt) was already stored.
+  // Rows ignored because their (ts_ms, ledger_key, attempt) was already stored.
   std::uint64_t duplicates() const { return duplicates_.load(std::memory_order_relaxed); }
   // Batch attempts that failed and were retried.
   std::uint64_t retries() const { return retries_.load(std::memory_order_relaxed); }

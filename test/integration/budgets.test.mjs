@@ -130,6 +130,35 @@ for (const backend of BACKENDS) {
       }
     });
 
+    // A client that sends one X-Request-ID on several requests gets several requests: each is
+    // reserved, settled and counted once (the ledger keys them by an id of the gateway's own).
+    test('one X-Request-ID on 5 concurrent requests: 5 reservations, 5 events, 5 requests counted', { timeout: 60_000 }, async () => {
+      const stack = await stackFor(backend, { persona: { daily_usd: 1.0 } });
+      try {
+        const { gw, mock } = stack;
+        const rid = `dup-${Date.now()}`;
+        await mock.setFaults([{ times: 0, delay_ms: 500 }]);  // all five hold a reservation at once
+        const results = await Promise.all(
+          Array.from({ length: 5 }, (_, i) => gw.chat(chatBody(`dup ${i}`, { max_tokens: 20 }), { headers: { 'x-request-id': rid } })),
+        );
+        await mock.clearFaults();
+        for (const r of results) {
+          assert.equal(r.status, 200, r.text);
+          assert.equal(r.headers.get('x-request-id'), rid, 'the client keeps its id');
+        }
+        const cost = results.reduce((sum, r) => sum + r.json.usage.completion_tokens * NANOS_PER_TOKEN, 0);
+        const report = await assertInvariants(stack, 'one request id, five requests');
+        assert.equal(report.events, 5, 'one event per request');
+        assert.equal(report.total_cost_nanos, cost, 'each request charged what it used');
+        assert.equal(report.open_reservations, 0);
+        const summary = await gw.request('/v1/cost/summary?period=day');
+        assert.equal(summary.status, 200, summary.text);
+        assert.equal(summary.json.requests, 5, summary.text);
+      } finally {
+        await stack.stop();
+      }
+    });
+
     test('BR-04: key, persona and team near their limits, 500 concurrent requests, a budget edit mid-burst', { timeout: 120_000 }, async () => {
       const keys = Array.from({ length: 6 }, (_, i) => ({ name: `k${i}`, env: `GW_BR04_KEY_${i}`, value: `br04-key-${i}-${Date.now()}` }));
       const env = Object.fromEntries(keys.map((k) => [k.env, k.value]));

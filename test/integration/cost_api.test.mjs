@@ -1,5 +1,5 @@
 // The cost API (docs/cost.md): POST /v1/cost/track records events from outside the gateway
-// (idempotent on request_id), GET /v1/cost/summary keeps the seed's shape (total_cost, requests,
+// (idempotent on request_id per key), GET /v1/cost/summary keeps the seed's shape (total_cost, requests,
 // tokens, by_provider) and grows around it, GET /v1/cost/report groups by persona/model in day
 // buckets as JSON and CSV, a persona key sees only its own personas' figures (403 for another's),
 // the admin key sees all, and `execution-platform cost summary --json` on the same database
@@ -86,7 +86,7 @@ async function trackTwo() {
 
 const summary = (query, key) => gw.request(`/v1/cost/summary?${query}`, { key });
 
-test('track is idempotent on request_id and generates one when absent', T, async () => {
+test('track is idempotent on request_id (per key) and generates one when absent', T, async () => {
   await trackTwo();
   const again = await gw.request('/v1/cost/track', {
     method: 'POST',
@@ -95,6 +95,16 @@ test('track is idempotent on request_id and generates one when absent', T, async
   });
   assert.equal(again.status, 200, again.text);
   assert.equal(again.json.recorded, false);
+  // Idempotency is per gateway key: another caller's event with the same id is its own (at zero
+  // cost under a second provider, kept out of the figures below).
+  const other = await gw.request('/v1/cost/track', {
+    method: 'POST',
+    key: OPS_KEY,
+    body: { request_id: DEV_RID, provider: `${PROVIDER}-zero`, model: 'm', input_tokens: 1,
+      output_tokens: 1, cost_usd: 0 },
+  });
+  assert.equal(other.status, 201, other.text);
+  assert.equal(other.json.recorded, true);
   // A fresh id, at zero cost under a second provider (kept out of the figures below).
   const fresh = await gw.request('/v1/cost/track', {
     method: 'POST',

@@ -223,6 +223,24 @@ describe('in-process rate limits (one instance, no redis.url)', () => {
     assert.equal(later.status, 200, later.text);
   });
 
+  test('max_concurrent 2 holds for requests that share one X-Request-ID', { timeout: 30_000 }, async () => {
+    const { gw, mock } = stack;
+    await mock.reset();
+    const key = KEYS.rl_conc.value;
+    await mock.setFaults([{ times: 0, delay_ms: 800 }]);
+    const headers = { 'x-request-id': `conc-dup-${randomId()}` };
+    const results = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => gw.chat(chatBody(`conc dup ${i}`), { key, headers, timeoutMs: 20_000 })),
+    );
+    await mock.clearFaults();
+    assert.equal(results.filter((r) => r.status === 200).length, 2, results.map((r) => r.status).join(','));
+    for (const r of results.filter((x) => x.status !== 200)) assertRefused(r, { status: 429, code: 'rate_limited' });
+    // Each admitted request frees its own slot (5 access-log lines: 3 refused, 2 ended).
+    await waitFor(() => gw.accessLog().filter((l) => l.request_id === headers['x-request-id']).length === 5, { what: 'all five logged' });
+    const later = await Promise.all([0, 1].map((i) => gw.chat(chatBody(`conc dup after ${i}`), { key, headers })));
+    for (const r of later) assert.equal(r.status, 200, r.text);
+  });
+
   test('cost_per_min $0.05: requests in flight count at their maximum cost, so the third $0.02 request is refused', { timeout: 30_000 }, async () => {
     const { gw, mock } = stack;
     await mock.reset();

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "cost/pg_conn.h"
+#include "cost/pg_schema.h"
 #include "support/test_servers.h"
 
 namespace gw::cost {
@@ -339,6 +340,73 @@ TEST_F(PgLedgerTest, LockOrderHoldsWhateverOrderTheWindowsComeIn) {
   expect_invariants(l);
 }
 
+// A client that sends one X-Request-ID on two requests: each request has its own ledger key, so
+// both are reserved, settled and counted, each exactly once, under the client's request id.
+TEST_F(PgLedgerTest, TwoRequestsSharingAClientRequestIdAreTwoRequests) {
+  auto& l = open();
+  for (const char* key : {"req_k1", "req_k2", "req_k3"}) {
+    Reservation r = res("client-7", 20 * kCent, {kDay});
+    r.ledger_key = key;
+    auto admitted = l.reserve(r);
+    ASSERT_TRUE(admitted.ok()) << admitted.error().message;
+    EXPECT_TRUE(admitted->admitted) << key;
+  }
+  for (const char* key : {"req_k1", "req_k2"}) {
+    CostEvent e = event("client-7", 5 * kCent);
+    e.ledger_key = key;
+    e.held_reservation = true;
+    EXPECT_TRUE(*l.settle(e)) << key;
+    EXPECT_FALSE(*l.settle(e)) << key << " again";
+  }
+  EXPECT_EQ(*l.sweep_expired(61000), 1);  // req_k3, crash-recovered under its own key
+  EXPECT_EQ(int_of(l, "SELECT count(*) FROM cost_event WHERE request_id = 'client-7'"), 3);
+  EXPECT_EQ(int_of(l, "SELECT count(DISTINCT ledger_key) FROM cost_event"), 3);
+  EXPECT_EQ(int_of(l, "SELECT spent_nanos FROM budget"), 30 * kCent);
+  auto events = l.events({});
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 3u);
+  EXPECT_EQ((*events)[2].request_id, "client-7");
+  EXPECT_EQ((*events)[2].ledger_key, "req_k3");
+  expect_invariants(l);
+}
+
+// A ledger written before ledger keys (schema 4) keys its rows by their request id, and its
+// tracked events as cost::tracked_ledger_key does now, so retries still find them.
+TEST_F(PgLedgerTest, MigratesALedgerFromSchemaFour) {
+  {
+    auto conn = pg::Connection::open(url_);
+    ASSERT_TRUE(conn.ok()) << conn.error().message;
+    ASSERT_TRUE(pg::migrate(*conn, 4).ok());
+    auto filled = conn->exec(R"sql(
+      INSERT INTO budget VALUES ('persona:dev', 'day:2026-11-26', 1000, 70, 20);
+      INSERT INTO reservation (request_id, attempt, amount_nanos, created_ms, expires_ms, state)
+        VALUES ('a', 1, 100, 1, 61000, 'settled'), ('b', 1, 20, 1, 61000, 'open');
+      INSERT INTO reservation_budget VALUES ('a', 1, 'persona:dev', 'day:2026-11-26'),
+                                            ('b', 1, 'persona:dev', 'day:2026-11-26');
+      INSERT INTO cost_event (request_id, attempt, ts_ms, key_name, cost_nanos, reserved_nanos,
+                              settlement_reason)
+        VALUES ('a', 1, 5, NULL, 70, 100, 'usage'), ('x', 1, 6, 'ci', 9, 0, 'tracked');
+    )sql");
+    ASSERT_TRUE(filled.ok()) << filled.error().message;
+  }
+  auto& l = open();
+  EXPECT_EQ(*l.query_text("SELECT string_agg(ledger_key, ',' ORDER BY ts_ms) FROM cost_event"),
+            "a,track/ci/x");
+  EXPECT_EQ(*l.query_text("SELECT string_agg(ledger_key || '/' || request_id, ',' ORDER BY "
+                          "ledger_key) FROM reservation"),
+            "a/a,b/b");
+  expect_invariants(l);
+  CostEvent tracked = event("x", 9);
+  tracked.settlement_reason = "tracked";
+  tracked.ledger_key = tracked_ledger_key("ci", "x");
+  EXPECT_FALSE(*l.settle(tracked)) << "a retried track of an event recorded before";
+  CostEvent b = event("b", 15);
+  b.held_reservation = true;
+  EXPECT_TRUE(*l.settle(b));
+  EXPECT_EQ(int_of(l, "SELECT spent_nanos FROM budget"), 85);
+  expect_invariants(l);
+}
+
 TEST_F(PgLedgerTest, NegativeAmountsAreRefused) {
   auto& l = open();
   EXPECT_FALSE(l.reserve(res("a", -1, {kDay})).ok());
@@ -361,7 +429,7 @@ TEST_F(PgLedgerTest, InstancesStartingTogetherMigrateOnce) {
   for (auto& i : instances) i.join();
   EXPECT_EQ(failed.load(), 0);
   auto& l = open();
-  EXPECT_EQ(int_of(l, "SELECT count(*) FROM schema_migrations"), 4);
+  EXPECT_EQ(int_of(l, "SELECT count(*) FROM schema_migrations"), pg::latest_schema_version());
   EXPECT_EQ(int_of(l, "SELECT count(*) FROM gateway_key"), 0);
 }
 

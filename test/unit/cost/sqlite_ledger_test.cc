@@ -323,6 +323,72 @@ TEST_F(LedgerTest, MigratesALedgerFromSchemaThree) {
   expect_invariants(l);
 }
 
+// A client that sends one X-Request-ID on two requests: each request has its own ledger key, so
+// both are reserved, settled and counted, each exactly once, under the client's request id.
+TEST_F(LedgerTest, TwoRequestsSharingAClientRequestIdAreTwoRequests) {
+  auto& l = open();
+  for (const char* key : {"req_k1", "req_k2", "req_k3"}) {
+    Reservation r = res("client-7", 20 * kCent, {kDay});
+    r.ledger_key = key;
+    auto admitted = l.reserve(r);
+    ASSERT_TRUE(admitted.ok()) << admitted.error().message;
+    EXPECT_TRUE(admitted->admitted) << key;
+  }
+  for (const char* key : {"req_k1", "req_k2"}) {
+    CostEvent e = event("client-7", 5 * kCent);  // the same millisecond
+    e.ledger_key = key;
+    e.held_reservation = true;
+    EXPECT_TRUE(*l.settle(e)) << key;
+    EXPECT_FALSE(*l.settle(e)) << key << " again";
+  }
+  EXPECT_EQ(*l.sweep_expired(61000), 1);  // req_k3, crash-recovered under its own key
+  EXPECT_EQ(*l.db().query_int("SELECT count(*) FROM cost_event WHERE request_id = 'client-7'"), 3);
+  EXPECT_EQ(*l.db().query_int("SELECT count(DISTINCT ledger_key) FROM cost_event"), 3);
+  EXPECT_EQ(*l.db().query_int("SELECT spent_nanos FROM budget"), 30 * kCent);
+  auto events = l.events({});
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 3u);
+  EXPECT_EQ((*events)[0].request_id, "client-7");
+  expect_invariants(l);
+}
+
+// A ledger written before ledger keys (schema 6) keys its rows by their request id, and its
+// tracked events as cost::tracked_ledger_key does now, so retries still find them.
+TEST_F(LedgerTest, MigratesALedgerFromSchemaSix) {
+  {
+    auto db = storage::SqliteDb::open(url_);
+    ASSERT_TRUE(db.ok()) << db.error().message;
+    ASSERT_TRUE(storage::apply_migrations(*db, storage::gateway_migrations().first(6)).ok());
+    ASSERT_TRUE(db->exec(R"sql(
+      INSERT INTO budget VALUES ('persona:dev', 'day:2026-11-26', 1000, 70, 20);
+      INSERT INTO reservation (request_id, attempt, amount_nanos, created_ms, expires_ms, windows)
+        VALUES ('b', 1, 20, 1, 61000, '[["persona:dev","day:2026-11-26"]]');
+      INSERT INTO cost_event (ts_ms, request_id, attempt, key_name, cost_nanos, reserved_nanos,
+                              settlement_reason, windows)
+        VALUES (5, 'a', 1, NULL, 70, 100, 'usage', '[["persona:dev","day:2026-11-26"]]'),
+               (6, 'x', 1, 'ci', 9, 0, 'tracked', NULL);
+      INSERT INTO request_log (request_id, attempt, ts_ms) VALUES ('a', 1, 5);
+    )sql")
+                    .ok());
+  }
+  auto& l = open();
+  EXPECT_EQ(*l.db().query_text("SELECT group_concat(ledger_key, ',') FROM (SELECT ledger_key "
+                               "FROM cost_event ORDER BY ts_ms)"),
+            "a,track/ci/x");
+  EXPECT_EQ(*l.db().query_text("SELECT ledger_key FROM reservation"), "b");
+  EXPECT_EQ(*l.db().query_text("SELECT ledger_key FROM request_log"), "a");
+  expect_invariants(l);
+  CostEvent tracked = event("x", 9);
+  tracked.settlement_reason = "tracked";
+  tracked.ledger_key = tracked_ledger_key("ci", "x");
+  EXPECT_FALSE(*l.settle(tracked)) << "a retried track of an event recorded before";
+  CostEvent b = event("b", 15);
+  b.held_reservation = true;
+  EXPECT_TRUE(*l.settle(b));
+  EXPECT_EQ(*l.db().query_int("SELECT spent_nanos FROM budget"), 85);
+  expect_invariants(l);
+}
+
 TEST_F(LedgerTest, NegativeAmountsAreRefused) {
   auto& l = open();
   EXPECT_FALSE(l.reserve(res("a", -1, {kDay})).ok());

@@ -52,9 +52,9 @@ TEST(Migrations, FreshDatabaseGetsRequestLogWithKeyAndIndexes) {
 
   EXPECT_EQ(count(*db, "SELECT count(*) FROM pragma_index_list('request_log') WHERE origin = 'pk'"),
             1);
-  // The time-ordered primary key (ts_ms, request_id, attempt) replaces a separate ts_ms index.
+  // The time-ordered primary key (ts_ms, ledger_key, attempt) replaces a separate ts_ms index.
   EXPECT_EQ(count(*db,
-                  "SELECT group_concat(name, ',') = 'ts_ms,request_id,attempt' FROM (SELECT name "
+                  "SELECT group_concat(name, ',') = 'ts_ms,ledger_key,attempt' FROM (SELECT name "
                   "FROM pragma_index_info((SELECT name FROM pragma_index_list('request_log') WHERE "
                   "origin = 'pk')) ORDER BY seqno)"),
             1);
@@ -65,13 +65,23 @@ TEST(Migrations, FreshDatabaseGetsRequestLogWithKeyAndIndexes) {
 
   // The primary key rejects the same record twice (what a retried batch re-inserts) and
   // attempt defaults to 1.
-  ASSERT_TRUE(db->exec("INSERT INTO request_log (request_id, ts_ms) VALUES ('r1', 1)").ok());
+  ASSERT_TRUE(
+      db->exec("INSERT INTO request_log (request_id, ledger_key, ts_ms) VALUES ('r1', 'k1', 1)")
+          .ok());
   EXPECT_EQ(count(*db, "SELECT attempt FROM request_log WHERE request_id = 'r1'"), 1);
+  EXPECT_FALSE(db->exec("INSERT INTO request_log (request_id, ledger_key, attempt, ts_ms) VALUES "
+                        "('r1', 'k1', 1, 1)")
+                   .ok());
+  EXPECT_TRUE(db->exec("INSERT INTO request_log (request_id, ledger_key, attempt, ts_ms) VALUES "
+                       "('r1', 'k1', 2, 2)")
+                  .ok());
+  // Two requests a client sent with one X-Request-ID, in the same millisecond: two rows.
+  EXPECT_TRUE(db->exec("INSERT INTO request_log (request_id, ledger_key, attempt, ts_ms) VALUES "
+                       "('r1', 'k2', 1, 1)")
+                  .ok());
   EXPECT_FALSE(
-      db->exec("INSERT INTO request_log (request_id, attempt, ts_ms) VALUES ('r1', 1, 1)").ok());
-  EXPECT_TRUE(
-      db->exec("INSERT INTO request_log (request_id, attempt, ts_ms) VALUES ('r1', 2, 2)").ok());
-  EXPECT_FALSE(db->exec("INSERT INTO request_log (request_id) VALUES ('r2')").ok());  // ts_ms
+      db->exec("INSERT INTO request_log (request_id, ledger_key) VALUES ('r2', 'k3')").ok());
+  EXPECT_FALSE(db->exec("INSERT INTO request_log (request_id, ts_ms) VALUES ('r2', 3)").ok());
 }
 
 TEST(Migrations, IdempotentOnReopen) {
@@ -81,7 +91,9 @@ TEST(Migrations, IdempotentOnReopen) {
     auto db = SqliteDb::open(dir.url("gw.db"));
     ASSERT_TRUE(db.ok());
     ASSERT_TRUE(migrate(*db).ok());
-    ASSERT_TRUE(db->exec("INSERT INTO request_log (request_id, ts_ms) VALUES ('keep', 1)").ok());
+    ASSERT_TRUE(
+        db->exec("INSERT INTO request_log (request_id, ledger_key, ts_ms) VALUES ('keep', 'k', 1)")
+            .ok());
     first_applied_at = count(*db, "SELECT applied_at FROM schema_migrations WHERE version = 1");
   }
   for (int i = 0; i < 2; ++i) {
