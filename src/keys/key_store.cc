@@ -5,12 +5,15 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <system_error>
 
 #include "common/thread_name.h"
 #include "cost/ledger.h"
 #include "keys/key_backend.h"
 #include "keys/key_token.h"
 #include "observability/log.h"
+#include "storage/sqlite_db.h"
 
 namespace gw::keys {
 namespace {
@@ -108,7 +111,7 @@ void KeyStore::refresh_if_changed() {
   // Unchanged token, no reload; a token that cannot be read is retried by the reload itself.
   auto version = backend_->version();
   if (version && *version == seen_version_ && !refresh_failing_) return;
-  note_refresh_locked(refresh_locked());
+  note_refresh_locked(version ? reload_locked(std::move(version).value()) : refresh_locked());
 }
 
 void KeyStore::note_refresh_locked(const Status& reloaded) {
@@ -186,6 +189,10 @@ Status KeyStore::refresh_locked() {
   // The token first: a write landing during the read moves it again and is picked up next time.
   auto version = backend_->version();
   if (!version) return std::move(version).error();
+  return reload_locked(std::move(version).value());
+}
+
+Status KeyStore::reload_locked(std::string version) {
   auto rows = backend_->rows();
   if (!rows) return std::move(rows).error();
   auto next = std::make_shared<Snapshot>();
@@ -195,11 +202,59 @@ Status KeyStore::refresh_locked() {
     auto key = key_config(std::move(row));
     if (key) next->push_back(Entry{std::move(key), revoked_ms});  // else it never matches
   }
-  seen_version_ = std::move(version).value();
+  seen_version_ = std::move(version);
   std::shared_ptr<const Snapshot> frozen = std::move(next);
   std::lock_guard lock(snapshot_mutex_);
   snapshot_.swap(frozen);
   return {};
+}
+
+Result<ImportReport> KeyStore::import_from(std::string_view source_url) {
+  if (!cost::is_postgres_url(source_url)) {
+    // Opening would create an empty database: a mistyped path must not import "0 keys".
+    auto path = storage::sqlite_path_from_url(source_url);
+    if (!path) return std::move(path).error();
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(*path, ec)) {
+      return Error::make(ErrorKind::caller_invalid_request,
+                         "no key database at " + std::string(source_url), "not_found");
+    }
+  }
+  auto source = cost::is_postgres_url(source_url) ? open_pg_key_backend(source_url)
+                                                  : open_sqlite_key_backend(source_url);
+  if (!source) return std::move(source).error();
+  auto incoming = (*source)->rows();
+  if (!incoming) return std::move(incoming).error();
+
+  std::lock_guard lock(db_mutex_);
+  auto here = backend_->rows();
+  if (!here) return std::move(here).error();
+  ImportReport report;
+  for (const KeyRow& row : *incoming) {
+    const auto same_id = [&](const KeyRow& h) { return h.info.id == row.info.id; };
+    const auto same_hash = [&](const KeyRow& h) { return h.sha256 == row.sha256; };
+    if (std::any_of(here->begin(), here->end(), same_id)) {
+      ++report.present;
+      continue;
+    }
+    std::array<std::uint8_t, 32> sha256{};
+    if (row.sha256.size() != sha256.size() || std::any_of(here->begin(), here->end(), same_hash)) {
+      report.conflicts.push_back(row.info.id);
+      continue;
+    }
+    std::copy(row.sha256.begin(), row.sha256.end(), sha256.begin());
+    if (Status stored = backend_->insert(row.info, sha256); !stored) {
+      return std::move(stored).error();
+    }
+    if (row.info.revoked_ms != 0) {
+      if (auto revoked = backend_->revoke(row.info.id, row.info.revoked_ms); !revoked) {
+        return std::move(revoked).error();
+      }
+    }
+    ++report.imported;
+  }
+  note_refresh_locked(refresh_locked());
+  return report;
 }
 
 KeyLookup KeyStore::find(const std::array<std::uint8_t, 32>& sha256, std::int64_t now_ms) const {

@@ -74,6 +74,13 @@ struct KeyLookup {
   std::string name;  // the refused key's name, for logs
 };
 
+// import_from()'s answer.
+struct ImportReport {
+  int imported = 0;                    // copied (revoked ones stay revoked)
+  int present = 0;                     // their id is already here: left as they are
+  std::vector<std::string> conflicts;  // ids whose hash is here under another id: not copied
+};
+
 class KeyBackend;
 
 struct KeyStoreOptions {
@@ -98,6 +105,11 @@ class KeyStore {
   Result<bool> revoke(std::string_view id);
   // Reloads the snapshot from the database.
   Status refresh();
+  // Copies the keys stored at `source_url` (another key database, e.g. the SQLite file a
+  // deployment kept keys in before its ledger moved to PostgreSQL) into this store as they are:
+  // hash, hint, bindings, budget, creation, expiry and revocation. Idempotent: a key whose id is
+  // here already is left alone.
+  Result<ImportReport> import_from(std::string_view source_url);
 
   // Looks a key hash up in the snapshot, comparing every stored hash in constant time.
   KeyLookup find(const std::array<std::uint8_t, 32>& sha256, std::int64_t now_ms) const;
@@ -111,6 +123,8 @@ class KeyStore {
 
   explicit KeyStore(std::unique_ptr<KeyBackend> backend);
   Status refresh_locked();  // db_mutex_ held
+  // The snapshot from the rows, `version` being the change token read before them.
+  Status reload_locked(std::string version);
   void refresher(std::chrono::milliseconds interval);
   void refresh_if_changed();  // the background thread's round
   // After a reload: logs the start and the end of a run of failures (db_mutex_ held). A write

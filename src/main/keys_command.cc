@@ -14,6 +14,7 @@
 #include "config/check_config.h"
 #include "config/config.h"
 #include "cost/budget_plan.h"
+#include "cost/ledger.h"
 #include "keys/key_json.h"
 #include "keys/key_store.h"
 #include "keys/key_store_url.h"
@@ -134,6 +135,29 @@ int revoke(keys::KeyStore& store, const KeysOptions& o, std::ostream& out, std::
   return 0;
 }
 
+int import_keys(keys::KeyStore& store, const KeysOptions& o, std::ostream& out, std::ostream& err) {
+  auto report = store.import_from(o.from);
+  if (!report) {
+    err << "execution-platform: cannot import keys: " << report.error().message << "\n";
+    return 1;
+  }
+  if (o.json) {
+    boost::json::array conflicts;
+    for (const auto& id : report->conflicts) conflicts.emplace_back(id);
+    out << boost::json::serialize(boost::json::object{{"imported", report->imported},
+                                                      {"present", report->present},
+                                                      {"conflicts", std::move(conflicts)}})
+        << "\n";
+  } else {
+    out << "imported " << report->imported << " keys (" << report->present << " already there)\n";
+  }
+  for (const auto& id : report->conflicts) {
+    err << "execution-platform: not imported: " << id
+        << " (a key with the same secret is already stored under another id)\n";
+  }
+  return 0;
+}
+
 }  // namespace
 
 KeysCommand add_keys_command(CLI::App& app, KeysOptions& o) {
@@ -165,6 +189,14 @@ KeysCommand add_keys_command(CLI::App& app, KeysOptions& o) {
   c.revoke = c.keys->add_subcommand("revoke", "revoke a key by id");
   c.revoke->add_option("--config,-c", o.config_path, "config file (JSON or YAML)")->required();
   c.revoke->add_option("id", o.id, "the key's id (key_…)")->required();
+
+  c.import = c.keys->add_subcommand(
+      "import",
+      "copy the keys stored in another key database (e.g. the SQLite file used before "
+      "the ledger moved to PostgreSQL) into this config's key store");
+  c.import->add_option("--config,-c", o.config_path, "config file (JSON or YAML)")->required();
+  c.import->add_option("--from", o.from, "sqlite://PATH or postgres://… to copy from")->required();
+  c.import->add_flag("--json", o.json, "print {\"imported\",\"present\",\"conflicts\"}");
   return c;
 }
 
@@ -186,13 +218,16 @@ int keys_command(const KeysCommand& command, const KeysOptions& options, std::os
   }
   auto store = keys::KeyStore::open(url, keys::KeyStoreOptions{std::chrono::milliseconds(0)});
   if (!store) {
-    err << "execution-platform: cannot open the key store at " << url << ": "
-        << store.error().message << "\n";
+    // A PostgreSQL URL may carry a password: named by its kind only.
+    err << "execution-platform: cannot open the key store ("
+        << (cost::is_postgres_url(url) ? std::string("the PostgreSQL ledger") : url)
+        << "): " << store.error().message << "\n";
     return 1;
   }
   if (*command.create) return create(**store, config, options, out, err);
   if (*command.list) return list(**store, options, out, err);
   if (*command.revoke) return revoke(**store, options, out, err);
+  if (*command.import) return import_keys(**store, options, out, err);
   return 2;
 }
 

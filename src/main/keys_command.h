@@ -1,6 +1,7 @@
-// `execution-platform keys create|list|revoke`: gateway keys created at run time, in the store at
-// the config's storage url (the one `serve` uses, so a running gateway picks changes up within
-// its refresh interval). `create` prints the key once; nothing else ever shows it.
+// `execution-platform keys create|list|revoke|import`: gateway keys created at run time, in the
+// store at the config's storage url (the one `serve` uses, so a running gateway picks changes up
+// within its refresh interval). `create` prints the key once; nothing else ever shows it.
+// `import` copies another key database's rows (hashes only) into that store.
 #pragma once
 
 #include <ostream>
@@ -28,6 +29,8 @@ struct KeysOptions {
   bool json = false;
   // revoke
   std::string id;
+  // import
+  std::string from;
 };
 
 struct KeysCommand {
@@ -35,9 +38,10 @@ struct KeysCommand {
   CLI::App* create = nullptr;
   CLI::App* list = nullptr;
   CLI::App* revoke = nullptr;
+  CLI::App* import = nullptr;
 };
 
-// Adds `keys` and its three subcommands to the binary's parser, filling `options`.
+// Adds `keys` and its four subcommands to the binary's parser, filling `options`.
 KeysCommand add_keys_command(CLI::App& app, KeysOptions& options);
 
 // Runs whichever subcommand was parsed. Exit codes: 0 done, 1 runtime error (config, storage,

@@ -19,10 +19,11 @@ const PG_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), '../..
 const PGBIN = process.env.PGBIN || '/usr/lib/postgresql/15/bin';
 
 let gw;
+let mock;
 
 // Priced, so a stored key's budget can be reserved against (list prices do not cover the mock).
 h.useStack({ tweak: (c) => { c.cost = { pricing: PRICING }; } }, (s) => {
-  ({ gw } = s);
+  ({ gw, mock } = s);
 });
 
 const T = { timeout: 30_000 };
@@ -331,5 +332,59 @@ test('two gateways on one PostgreSQL ledger share stored keys: made on A works o
     await Promise.all(gws.map((g) => g.stop()));
     for (const g of gws) fs.rmSync(g.dir, { recursive: true, force: true });
     await mock.stop();
+  }
+});
+
+// A deployment moving its ledger to PostgreSQL: the keys it kept in SQLite are copied by
+// `keys import` — hashes, so the same secrets keep working; revocations kept — and a second
+// import changes nothing.
+test('keys import copies SQLite-stored keys to a PostgreSQL ledger: they chat there, revoked ones stay revoked', { timeout: 120_000 }, async (t) => {
+  const skip = await ensurePg();
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
+  const made = await runCli(['keys', 'create', '--config', gw.configPath, '--name', 'moving',
+    '--persona', h.PERSONA, '--json']);
+  assert.equal(made.code, 0, made.stderr);
+  const { key } = JSON.parse(made.stdout);
+  const gone = JSON.parse((await runCli(['keys', 'create', '--config', gw.configPath, '--name',
+    'left-behind', '--persona', h.PERSONA, '--json'])).stdout);
+  assert.equal((await runCli(['keys', 'revoke', '--config', gw.configPath, gone.id])).code, 0);
+  const inSqlite = JSON.parse((await runCli(['keys', 'list', '--config', gw.configPath, '--json'])).stdout).keys;
+
+  const dir = h.makeTempDir('keys-moved');
+  const canary = h.canaryKey();
+  const config = h.baseConfig({ mockUrl: mock.url, canary, dir });
+  config.cost = { pricing: PRICING };
+  config.storage.ledger_url = await pgSchemaUrl();
+  const moved = await h.startGateway({ config, dir, canary });
+  try {
+    const before = await moved.chat(h.chatBody('not yet'), { key });
+    assert.equal(before.status, 401, 'the PostgreSQL ledger has no keys until the import');
+
+    const imported = await runCli(['keys', 'import', '--config', moved.configPath, '--from',
+      gw.config.storage.url, '--json']);
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.deepEqual(JSON.parse(imported.stdout), { imported: inSqlite.length, present: 0, conflicts: [] });
+    const accepted = await h.waitFor(async () => {
+      const r = await moved.chat(h.chatBody('moved'), { key });
+      return r.status === 200 ? r : null;
+    }, { timeoutMs: 5_000, intervalMs: 100, what: 'the imported key to chat' });
+    assert.equal(accepted.json.choices[0].message.content, h.mockReply('moved'));
+    const refused = await moved.chat(h.chatBody('revoked'), { key: gone.key });
+    assert.equal(refused.status, 401, refused.text);
+    h.openAiError(assert, refused.json, { type: 'authentication_error', code: 'key_revoked' });
+    const listed = await moved.request('/admin/keys', { key: h.ADMIN_KEY });
+    assert.deepEqual(listed.json.keys.map((k) => [k.id, k.hint, k.status]).sort(),
+      inSqlite.map((k) => [k.id, k.hint, k.status]).sort(), 'the same keys, ids and states');
+
+    const again = await runCli(['keys', 'import', '--config', moved.configPath, '--from', gw.config.storage.url]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, new RegExp(`^imported 0 keys \\(${inSqlite.length} already there\\)`));
+    assertNoSecret(imported.stdout + again.stdout + moved.output(), key);
+  } finally {
+    await moved.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -412,6 +413,78 @@ TEST_P(KeyStoreTest, AFailedRefreshKeepsTheSnapshot) {
 }
 
 // PostgreSQL only: the server drops the store's connection (a restart, an idle cut, a failover).
+// `keys import`: keys kept in a SQLite file move to this store (either backend) as they are —
+// the same ids, hashes, bindings and times, revoked ones still revoked — and importing again
+// changes nothing; a secret already stored under another id is reported, not copied.
+TEST_P(KeyStoreTest, ImportCopiesAnotherStoresKeysAsTheyAre) {
+  const fs::path source_dir =
+      fs::temp_directory_path() / ("ep-keys-import-" + std::to_string(::getpid()));
+  fs::remove_all(source_dir);
+  fs::create_directories(source_dir);
+  const std::string source_url = "sqlite://" + (source_dir / "old.db").string();
+  std::string live_key, revoked_key;
+  std::vector<KeyInfo> before;
+  {
+    auto source = KeyStore::open(source_url, {std::chrono::milliseconds(0)});
+    ASSERT_TRUE(source.ok()) << source.error().message;
+    NewKey budgeted = sample("budgeted");
+    budgeted.budget["daily_usd"] = 5;
+    budgeted.expires_ms = unix_now_ms() + 3'600'000;
+    auto live = (*source)->create(budgeted);
+    auto gone = (*source)->create(sample("gone"));
+    ASSERT_TRUE(live.ok() && gone.ok());
+    ASSERT_TRUE(*(*source)->revoke(gone->info.id));
+    live_key = live->key;
+    revoked_key = gone->key;
+    before = *(*source)->list();
+  }
+  auto store = open();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->create(sample("already-here")).ok());
+
+  auto imported = store->import_from(source_url);
+  ASSERT_TRUE(imported.ok()) << imported.error().message;
+  EXPECT_EQ(imported->imported, 2);
+  EXPECT_EQ(imported->present, 0);
+  EXPECT_TRUE(imported->conflicts.empty());
+
+  auto live = store->find(hash_key(live_key), unix_now_ms());
+  ASSERT_TRUE(live.key) << live.refused;
+  EXPECT_EQ(live.key->name, "budgeted");
+  EXPECT_EQ(live.key->budget.at("daily_usd").to_number<double>(), 5.0);
+  EXPECT_EQ(store->find(hash_key(revoked_key), unix_now_ms()).refused, "revoked");
+  auto listed = store->list();
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 3u);
+  for (const KeyInfo& was : before) {
+    auto it = std::find_if(listed->begin(), listed->end(),
+                           [&](const KeyInfo& k) { return k.id == was.id; });
+    ASSERT_NE(it, listed->end()) << was.id;
+    EXPECT_EQ(it->hint, was.hint);
+    EXPECT_EQ(it->personas, was.personas);
+    EXPECT_EQ(it->created_ms, was.created_ms);
+    EXPECT_EQ(it->expires_ms, was.expires_ms);
+    EXPECT_EQ(it->revoked_ms, was.revoked_ms);
+  }
+
+  auto again = store->import_from(source_url);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->imported, 0);
+  EXPECT_EQ(again->present, 2);
+
+  // The live key's row renamed behind the store's back: its secret is here under another id.
+  exec_on_store_db("UPDATE gateway_key SET id = 'key_renamed00000' WHERE id = '" + before[0].id +
+                   "'");
+  auto conflict = store->import_from(source_url);
+  ASSERT_TRUE(conflict.ok());
+  EXPECT_EQ(conflict->imported, 0);
+  EXPECT_EQ(conflict->present, 1);
+  EXPECT_EQ(conflict->conflicts, std::vector<std::string>{before[0].id});
+
+  EXPECT_FALSE(store->import_from("sqlite://" + (source_dir / "no" / "such.db").string()).ok());
+  fs::remove_all(source_dir);
+}
+
 class PgKeyStoreTest : public KeyStoreTest {
  protected:
   // Ends the store's server processes (named by application_name) and waits until they are gone.
