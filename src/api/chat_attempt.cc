@@ -201,15 +201,7 @@ asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, Attempt& a, Client
   while (!finished) {
     auto piece = co_await ex->read_some(idle_deadline);
     const std::size_t decoded_before = events.size();
-    Status st;
-    if (!piece) {
-      st = std::move(piece).error();
-    } else if (piece->empty()) {
-      st = decoder->finish(events);
-      finished = true;
-    } else {
-      st = decoder->feed(*piece, events);
-    }
+    Status st = decoder->take(std::move(piece), events, finished);
     // Only decoded events reset the idle timer: SSE comments and heartbeats decode to nothing,
     // so a stalled generation masked by keepalives still times out (RELIABILITY PF-05b).
     if (events.size() > decoded_before) idle_deadline = Clock::now() + ex->idle_timeout();

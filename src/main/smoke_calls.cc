@@ -196,15 +196,7 @@ asio::awaitable<SmokeCallResult> stream_call(SmokeLink link, ChatRequest request
   FinishReason finish = FinishReason::unset;
   while (!finished) {
     auto piece = co_await ex->read_some();
-    Status st;
-    if (!piece) {
-      st = std::move(piece).error();
-    } else if (piece->empty()) {
-      st = decoder->finish(events);
-      finished = true;
-    } else {
-      st = decoder->feed(*piece, events);
-    }
+    Status st = decoder->take(std::move(piece), events, finished);
     for (const auto& e : events) {
       if (!out.ttft_ms && is_content(e)) out.ttft_ms = ms_since(sent);
       if (e.type == StreamEvent::Type::text_delta && !e.text.empty()) saw_text = true;

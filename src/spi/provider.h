@@ -45,6 +45,17 @@ class StreamDecoder {
   virtual ~StreamDecoder() = default;
   virtual Status feed(std::string_view bytes, std::vector<StreamEvent>& out) = 0;
   virtual Status finish(std::vector<StreamEvent>& out) = 0;
+
+  // One read of the body into events: its bytes fed, or at the end of the body (an empty read)
+  // finish(), setting `ended`. A failed read is its error. The streamed-read loops share this.
+  Status take(Result<std::string_view> piece, std::vector<StreamEvent>& out, bool& ended) {
+    if (!piece) return std::move(piece).error();
+    if (piece->empty()) {
+      ended = true;
+      return finish(out);
+    }
+    return feed(*piece, out);
+  }
 };
 
 // How a provider accepts tool declarations. The chat pipeline compiles every request's tools to
