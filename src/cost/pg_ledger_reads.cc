@@ -15,8 +15,8 @@ constexpr Sql kEvents{
     "coalesce(project, ''), coalesce(key_name, ''), coalesce(provider, ''), "
     "coalesce(model, ''), input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, "
     "reasoning_tokens, cost_nanos, coalesce(price_version, ''), coalesce(outcome, ''), "
-    "settlement_reason, ledger_key FROM cost_event WHERE ts_ms >= $1::bigint AND ts_ms < "
-    "$2::bigint "
+    "settlement_reason, ledger_key FROM cost_event "
+    "WHERE ts_ms >= $1::bigint AND ts_ms < $2::bigint "
     "AND ($3::text = '' OR persona = $3) AND ($4::text = '' OR team = $4) "
     "AND ($5::text = '' OR key_name = $5) AND ($6::text = '' OR provider = $6) "
     "AND ($7::text = '' OR model = $7) ORDER BY ts_ms, ledger_key, attempt"};
