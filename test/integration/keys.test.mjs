@@ -209,6 +209,14 @@ test('the CLI exit codes: 2 for usage errors, 1 for runtime errors', T, async ()
   assert.match(unknownId.stderr, /no key with id/);
   const badConfig = await runCli(['keys', 'list', '--config', `${gw.dir}/missing.json`]);
   assert.equal(badConfig.code, 1);
+  const noSource = await runCli(['keys', 'import', '--config', gw.configPath]);
+  assert.equal(noSource.code, 2, noSource.stderr);
+  // A mistyped source is an error, never an empty database created and "0 keys imported".
+  const missingSource = `${gw.dir}/no-such-keys.db`;
+  const mistyped = await runCli(['keys', 'import', '--config', gw.configPath, '--from', `sqlite://${missingSource}`]);
+  assert.equal(mistyped.code, 1, mistyped.stderr);
+  assert.match(mistyped.stderr, /no key database at/);
+  assert.equal(fs.existsSync(missingSource), false, 'nothing created');
 });
 
 // A key created at run time carries its own budget and rate limits (the config's budget object),

@@ -290,5 +290,39 @@ TEST(OpenAIStreamDecoder, CommentsAndEventsAfterDone) {
   EXPECT_EQ(f.events[1].text, "ok");
 }
 
+// take(): how the streamed-read loops drive a decoder — a read's bytes are fed, the end of the
+// body (an empty read) finishes the stream, a failed read is its own error.
+TEST(OpenAIStreamDecoder, TakeFeedsFinishesAndPassesReadErrors) {
+  OpenAIStreamDecoder d;
+  std::vector<StreamEvent> events;
+  bool ended = false;
+  ASSERT_TRUE(d.take(std::string_view("data: {\"id\":\"c\",\"choices\":[{\"index\":0,"
+                                      "\"delta\":{\"content\":\"ok\"}}]}\n\n"),
+                     events, ended)
+                  .ok());
+  EXPECT_FALSE(ended);
+  ASSERT_TRUE(d.take(std::string_view("data: [DONE]\n\n"), events, ended).ok());
+  EXPECT_FALSE(ended);
+  ASSERT_TRUE(d.take(std::string_view(), events, ended).ok());
+  EXPECT_TRUE(ended);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].text, "ok");
+
+  OpenAIStreamDecoder cut;
+  bool cut_ended = false;
+  Status unfinished = cut.take(std::string_view(), events, cut_ended);
+  EXPECT_TRUE(cut_ended);
+  ASSERT_FALSE(unfinished.ok()) << "a body that ends without [DONE] is interrupted";
+  EXPECT_EQ(unfinished.error().kind, ErrorKind::provider_stream_interrupted);
+
+  OpenAIStreamDecoder broken;
+  bool broken_ended = false;
+  Status lost = broken.take(Error::make(ErrorKind::provider_unavailable, "reset", "econnreset"),
+                            events, broken_ended);
+  ASSERT_FALSE(lost.ok());
+  EXPECT_EQ(lost.error().code, "econnreset");
+  EXPECT_FALSE(broken_ended);
+}
+
 }  // namespace
 }  // namespace gw
