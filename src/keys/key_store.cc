@@ -59,6 +59,11 @@ std::shared_ptr<const KeyConfig> key_config(KeyRow row) {
   return key;
 }
 
+// The backend a sqlite:// or postgres:// (postgresql://) URL names.
+Result<std::unique_ptr<KeyBackend>> open_backend(std::string_view url) {
+  return cost::is_postgres_url(url) ? open_pg_key_backend(url) : open_sqlite_key_backend(url);
+}
+
 }  // namespace
 
 std::int64_t unix_now_ms() {
@@ -69,8 +74,7 @@ std::int64_t unix_now_ms() {
 
 Result<std::unique_ptr<KeyStore>> KeyStore::open(std::string_view url,
                                                  const KeyStoreOptions& options) {
-  auto backend =
-      cost::is_postgres_url(url) ? open_pg_key_backend(url) : open_sqlite_key_backend(url);
+  auto backend = open_backend(url);
   if (!backend) return std::move(backend).error();
   std::unique_ptr<KeyStore> store(new KeyStore(std::move(backend).value()));
   if (Status loaded = store->refresh(); !loaded) return loaded.error();
@@ -220,8 +224,7 @@ Result<ImportReport> KeyStore::import_from(std::string_view source_url) {
                          "no key database at " + std::string(source_url), "not_found");
     }
   }
-  auto source = cost::is_postgres_url(source_url) ? open_pg_key_backend(source_url)
-                                                  : open_sqlite_key_backend(source_url);
+  auto source = open_backend(source_url);
   if (!source) return std::move(source).error();
   auto incoming = (*source)->rows();
   if (!incoming) return std::move(incoming).error();
