@@ -37,20 +37,21 @@ HeaderList response_headers(const std::string& request_id, std::string_view cont
   return h;
 }
 
-// The client's stream ends here because the attempt's reservation is used up: a well-formed
-// finish (reason `length`), the metered usage, and an SSE comment naming the gateway's reason.
-void end_for_budget(StreamEncoder& encoder, const RequestCost& cost, std::string& out) {
+// The client's stream ends here because the attempt's reservation, or the request's admitted
+// rate charge, is used up: a well-formed finish (reason `length`), the metered usage, and an SSE
+// comment naming the gateway's reason.
+void end_for_cost(StreamEncoder& encoder, const RequestCost& cost, MeterStop why,
+                  std::string& out) {
   StreamEvent finish;
   finish.type = StreamEvent::Type::finish;
   finish.finish = FinishReason::length;
   encoder.event(finish, out);
   StreamEvent usage;
   usage.type = StreamEvent::Type::usage;
-  usage.usage.input_tokens = cost.input_estimate();
-  usage.usage.output_tokens = cost.metered_output();
-  usage.usage.present = true;
+  usage.usage = cost.metered_usage();
   encoder.event(usage, out);
-  out.append(": x-gateway-stop budget_exhausted\n\n");
+  out.append(why == MeterStop::budget ? ": x-gateway-stop budget_exhausted\n\n"
+                                      : ": x-gateway-stop rate_limit_exhausted\n\n");
 }
 
 // Stops the keepalive ticker however attempt_stream ends (an exception included), so it never
@@ -246,24 +247,26 @@ asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, Attempt& a, Client
         asio::co_spawn(executor, run_keepalive(gate, a.keepalive), asio::detached);
       }
     }
-    bool cut = false;
+    MeterStop stop = MeterStop::none;
     for (auto& e : events) {
       if (!a.names->empty()) tool_schema::restore_names(e, *a.names);
       if (e.type == StreamEvent::Type::usage) outcome.usage = e.usage;
       encoder->event(e, out);
-      if (a.cost != nullptr && a.cost->meter(e)) {
-        cut = true;  // the reservation is used up: nothing more is read or relayed
-        break;
-      }
+      if (a.cost != nullptr) stop = a.cost->meter(e);
+      if (stop != MeterStop::none) break;  // used up: nothing more is read or relayed
     }
     relayed += events.size();
     events.clear();
+    const bool cut = stop != MeterStop::none;
     if (cut) {
       ex->cancel();
-      end_for_budget(*encoder, *a.cost, out);
-      gateway_metrics().budget_stream_cuts.inc();
-      outcome.error_kind = "budget_stream_cut";
-      co_await a.cost->settle(Usage{}, "budget_cut");
+      end_for_cost(*encoder, *a.cost, stop, out);
+      const bool budget = stop == MeterStop::budget;
+      (budget ? gateway_metrics().budget_stream_cuts : gateway_metrics().rate_limit_stream_cuts)
+          .inc();
+      outcome.error_kind = budget ? "budget_stream_cut" : "rate_limit_stream_cut";
+      outcome.usage = a.cost->metered_usage();  // what the client was told and is charged
+      co_await a.cost->settle(Usage{}, budget ? "budget_cut" : "rate_limit_cut");
       finished = true;
       st = Status{};
     }

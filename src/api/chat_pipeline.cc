@@ -250,7 +250,7 @@ asio::awaitable<void> run_chat(ChatCall call) {
     // Dialect-only parameters (`extra`: top_k, logprobs, metadata, …) mean something only to a
     // provider of the client's own wire format; anywhere else they would be rejected.
     std::optional<ChatRequest> without_extra;
-    std::optional<ChatRequest> clamped;  // max_tokens the budget affords, when the client set none
+    std::optional<ChatRequest> clamped;  // max_tokens budget / rate limits allow, if none set
     if (!request->extra.empty() && !same_wire_format(call.dialect->name(), adapter.type())) {
       without_extra = *request;
       without_extra->extra = {};

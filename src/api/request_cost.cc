@@ -142,9 +142,7 @@ asio::awaitable<Status> RequestCost::rate_call(bool acquire) {
   cost::RateAsk ask;
   ask.request_id = ids_.ledger_key;
   ask.scopes = plan_.rates;
-  // Without max_tokens the output is counted at the most a reservation would ask for, until
-  // release() replaces the estimate with the real usage: the limit is never exceeded.
-  ask.tokens = input_estimate_ + max_tokens_.value_or(kAskOutput);
+  ask.tokens = rate_tokens_ask();
   ask.cost_nanos = rate_cost_nanos_;
   ask.now_ms = wall_ms();
   auto work = [&]() -> Status {
@@ -220,6 +218,9 @@ asio::awaitable<Status> RequestCost::admit(const std::vector<RouteTarget>& targe
     rate_cost_nanos_ = *ask;
   }
   Status s = co_await rate_call(true);
+  const bool limits_tokens = std::any_of(plan_.rates.begin(), plan_.rates.end(),
+                                         [](const auto& r) { return r.limits.tokens_per_min > 0; });
+  if (s && limits_tokens) rate_tokens_ = rate_tokens_ask();
   co_return s;
 }
 
@@ -236,6 +237,10 @@ asio::awaitable<Status> RequestCost::reserve(int attempt, const ProviderRuntime&
   held_reservation_ = false;
   metered_output_ = 0;
   metered_nanos_ = 0;
+  largest_event_ = 0;
+  // Admission charged the minute's limits for kAskOutput when the client set no max_tokens: the
+  // provider is asked for no more (a budget below may ask for less).
+  if (!max_tokens_ && (rate_tokens_ > 0 || rate_cost_nanos_ > 0)) max_tokens = kAskOutput;
   if (deps_.ledger == nullptr || !plan_.budgeted()) co_return Status{};
 
   cost::Reservation r;
@@ -311,21 +316,39 @@ asio::awaitable<Status> RequestCost::reserve(int attempt, const ProviderRuntime&
   co_return Status{};
 }
 
-bool RequestCost::meter(const StreamEvent& event) {
+MeterStop RequestCost::meter(const StreamEvent& event) {
   const std::int64_t tokens = event_tokens(event);
-  if (tokens == 0) return false;
+  if (tokens == 0) return MeterStop::none;
   metered_output_ += tokens;
-  if (reserved_nanos_ == 0 || price_ == nullptr) return false;
+  largest_event_ = std::max(largest_event_, tokens);
+  // Each check stops before the next event (taken to be as large as the largest so far) could
+  // go past what is held: the attempt's reservation, then the request's admitted rate charges
+  // (earlier attempts' use counts against those).
   Usage u;
   u.input_tokens = input_estimate_;
   u.output_tokens = metered_output_;
-  auto c = cost_nanos(u, *price_);
-  metered_nanos_ = c ? *c : reserved_nanos_;
-  // Stop before the next event could take the attempt past what it holds.
   Usage next = u;
-  next.output_tokens += tokens;
-  auto after = cost_nanos(next, *price_);
-  return !after || *after > reserved_nanos_;
+  next.output_tokens += largest_event_;
+  const auto after = price_ != nullptr ? cost_nanos(next, *price_) : Result<std::int64_t>(0);
+  if (reserved_nanos_ > 0 && price_ != nullptr) {
+    auto c = cost_nanos(u, *price_);
+    metered_nanos_ = c ? *c : reserved_nanos_;
+    if (!after || *after > reserved_nanos_) return MeterStop::budget;
+  }
+  if (rate_tokens_ > 0 && used_tokens_ + next.input_tokens + next.output_tokens > rate_tokens_) {
+    return MeterStop::rate_limit;
+  }
+  if (rate_cost_nanos_ > 0 && price_ != nullptr &&
+      (!after || used_nanos_ + *after > rate_cost_nanos_)) {
+    return MeterStop::rate_limit;
+  }
+  return MeterStop::none;
+}
+
+std::int64_t RequestCost::rate_tokens_ask() const {
+  // Without max_tokens the output is counted at the most a request is then asked for (reserve()
+  // sends that upstream), until release() replaces the estimate with the real usage.
+  return input_estimate_ + max_tokens_.value_or(kAskOutput);
 }
 
 std::int64_t RequestCost::price_usage(const Usage& usage) const {

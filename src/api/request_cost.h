@@ -6,7 +6,8 @@
 //               that applies, all or nothing; a request without max_tokens gets the output its
 //               budget affords (the clamp is sent upstream); an unpriced model fails closed;
 //   meter()   — while streaming, output is counted as it arrives; when its cost reaches the
-//               reservation the stream is cut;
+//               reservation, or the request's use reaches what admission charged tokens_per_min
+//               or cost_per_min, the stream is cut;
 //   settle()  — exactly once per (ledger key, attempt): the provider's usage priced (the metered
 //               count when usage is missing), written with the release of the reservation before
 //               the client sees the end of the response;
@@ -55,6 +56,10 @@ struct CostParty {
   const boost::json::object* stored_key_budget = nullptr;
 };
 
+// Why meter() stops a stream: the attempt's reservation is used up (a budget), or the request
+// has used what admission charged its minute's tokens_per_min / cost_per_min (a rate limit).
+enum class MeterStop { none, budget, rate_limit };
+
 class RequestCost {
  public:
   RequestCost(const GatewayState& state, CostDeps deps, RequestIds ids, CostParty party,
@@ -65,16 +70,17 @@ class RequestCost {
   // `targets`: the route's candidates (primary and fallbacks), priced for cost_per_min.
   boost::asio::awaitable<Status> admit(const std::vector<RouteTarget>& targets);
 
-  // The attempt's reservation. Sets *max_tokens when the budget clamps the output (the caller
-  // sends that upstream instead of the client's absent max_tokens).
+  // The attempt's reservation. Sets *max_tokens when the budget or a tokens_per_min /
+  // cost_per_min limit clamps the output (the caller sends that upstream instead of the client's
+  // absent max_tokens).
   boost::asio::awaitable<Status> reserve(int attempt, const ProviderRuntime& provider,
                                          const RouteTarget& target,
                                          std::chrono::milliseconds deadline,
                                          std::optional<std::int64_t>& max_tokens);
 
-  // Counts a streamed event's output; true when the attempt's reservation is used up and the
-  // stream must stop here.
-  bool meter(const StreamEvent& event);
+  // Counts a streamed event's output; says why the stream must stop here when the next event
+  // could take the attempt past its reservation or the request past its admitted rate charge.
+  MeterStop meter(const StreamEvent& event);
 
   // Writes the attempt's cost event (once; later calls do nothing). `usage` may be absent
   // (present = false): then the metered output and the estimated input are charged.
@@ -83,8 +89,14 @@ class RequestCost {
   boost::asio::awaitable<void> finish();
 
   bool budgeted() const { return plan_.budgeted(); }
-  std::int64_t metered_output() const { return metered_output_; }
-  std::int64_t input_estimate() const { return input_estimate_; }
+  // The attempt's use as metered: the input estimate and the output counted so far.
+  Usage metered_usage() const {
+    Usage u;
+    u.input_tokens = input_estimate_;
+    u.output_tokens = metered_output_;
+    u.present = true;
+    return u;
+  }
 
  private:
   // Who and what an attempt's reservation or event is for.
@@ -100,6 +112,8 @@ class RequestCost {
   boost::asio::awaitable<Status> rate_call(bool acquire);
   // What admission charges cost_per_min: the most any candidate attempt can cost.
   Result<std::int64_t> rate_cost_ask(const std::vector<RouteTarget>& targets) const;
+  // What admission charges tokens_per_min: the input estimate and the output asked for.
+  std::int64_t rate_tokens_ask() const;
   boost::asio::awaitable<void> raise_alerts(const std::vector<cost::BudgetState>& charged);
   std::int64_t price_usage(const Usage& usage) const;
 
@@ -111,7 +125,8 @@ class RequestCost {
   cost::BudgetPlan plan_;
   std::int64_t input_estimate_ = 0;
   bool rate_held_ = false;
-  std::int64_t rate_cost_nanos_ = 0;  // the cost charged at admission
+  std::int64_t rate_cost_nanos_ = 0;  // the cost charged at admission (0: no cost_per_min)
+  std::int64_t rate_tokens_ = 0;      // the tokens charged at admission (0: no tokens_per_min)
   std::int64_t used_tokens_ = 0;
   std::int64_t used_nanos_ = 0;
 
@@ -124,6 +139,7 @@ class RequestCost {
   bool held_reservation_ = false;    // this attempt's reservation was admitted
   std::int64_t metered_output_ = 0;
   std::int64_t metered_nanos_ = 0;
+  std::int64_t largest_event_ = 0;  // the most output tokens one streamed event carried
 };
 
 }  // namespace gw

@@ -107,16 +107,21 @@ LedgerService::~LedgerService() {
 }
 
 bool LedgerService::push(Op op) {
+  bool wake = false;
   {
     std::lock_guard lock(mu_);
-    if (!stopping_ && queue_.size() < options_.queue_capacity) {
-      queue_.push_back(std::move(op));
-      wake_.notify_one();
-      return true;
+    if (stopping_ || queue_.size() >= options_.queue_capacity) {
+      ++counters_.rejected;
+      return false;
     }
+    queue_.push_back(std::move(op));
+    // The writer sleeps only on an empty queue, or lingers until a batch is full: only the
+    // operation that ends either needs to wake it. Woken after the unlock, so it does not wake
+    // into a held mutex.
+    wake = queue_.size() == 1 || queue_.size() == options_.max_batch;
   }
-  ++counters_.rejected;
-  return false;
+  if (wake) wake_.notify_one();
+  return true;
 }
 
 void LedgerService::reserve(Reservation r, ReserveDone done) {

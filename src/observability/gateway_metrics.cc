@@ -86,6 +86,11 @@ GatewayMetrics& gateway_metrics() {
       r.add("gateway_budget_stream_cuts_total",
             "Streams ended at their reservation because the budget had no more room", Type::counter)
           .counter({}),
+      r.add("gateway_rate_limit_stream_cuts_total",
+            "Streams ended because the request used what its tokens_per_min or cost_per_min "
+            "admission charged",
+            Type::counter)
+          .counter({}),
       r.add("gateway_spend_nanodollars_total", "Settled cost in nano-dollars, by provider",
             Type::counter, {"provider"}),
   };

@@ -163,6 +163,8 @@ describe('in-process rate limits (one instance, no redis.url)', () => {
     rl_conc: { env: 'GW_RL_KEY_CONC', value: `rl-conc-${randomId()}` },
     rl_tok: { env: 'GW_RL_KEY_TOK', value: `rl-tok-${randomId()}` },
     rl_cost: { env: 'GW_RL_KEY_COST', value: `rl-cost-${randomId()}` },
+    rl_cut_cost: { env: 'GW_RL_KEY_CUT_COST', value: `rl-cut-cost-${randomId()}` },
+    rl_cut_tok: { env: 'GW_RL_KEY_CUT_TOK', value: `rl-cut-tok-${randomId()}` },
   };
   const TOKENS_PER_MIN = 100;
   let stack;
@@ -175,6 +177,8 @@ describe('in-process rate limits (one instance, no redis.url)', () => {
         addPersona(c, 'rl_conc', { max_concurrent: 2 }, KEYS.rl_conc.env);
         addPersona(c, 'rl_tok', { tokens_per_min: TOKENS_PER_MIN }, KEYS.rl_tok.env);
         addPersona(c, 'rl_cost', { cost_per_min: 0.05 }, KEYS.rl_cost.env);
+        addPersona(c, 'rl_cut_cost', { cost_per_min: 0.05 }, KEYS.rl_cut_cost.env);
+        addPersona(c, 'rl_cut_tok', { tokens_per_min: 5000 }, KEYS.rl_cut_tok.env);
       },
     });
   }, { timeout: 30_000 });
@@ -279,6 +283,45 @@ describe('in-process rate limits (one instance, no redis.url)', () => {
     await gw.reload(gw.config);
     await sleep(500);
     console.log(`cost_per_min $0.05: 2 in flight at $0.02 each, the 3rd refused; after they cost $${usd(spent)}, admitted; an unpriced target refused`);
+  });
+
+  // A limit is held, not only counted: the provider is asked for no more than admission charged,
+  // and a stream that ignores max_tokens is cut where the request reaches that charge (as a
+  // budget's is at its reservation), so the minute never takes more than it admitted.
+  test('tokens_per_min and cost_per_min: max_tokens sent when absent; a stream ignoring it is cut at the admitted charge', { timeout: 60_000 }, async () => {
+    const { gw, mock } = stack;
+    await mock.reset();
+    const cutsBefore = (await gw.metrics()).sum('gateway_rate_limit_stream_cuts_total');
+    // No max_tokens under tokens_per_min 5,000: admitted at estimate + 4,096, and 4,096 is what
+    // the provider is asked for.
+    const open = await gw.chat(chatBody('hello'), { key: KEYS.rl_cut_tok.value });
+    assert.equal(open.status, 200, open.text);
+    const sent = (await mock.chatRequests()).at(-1).body;
+    assert.equal(sent.max_tokens ?? sent.max_completion_tokens, 4096, JSON.stringify(sent));
+    await waitEnded(gw, open);
+    const cases = [
+      // $0.05 a minute, max_tokens 20 at $0.001 per output token: admitted at $0.02.
+      { key: KEYS.rl_cut_cost.value, maxTokens: 20, most: (u) => u.completion_tokens * NANOS_PER_TOKEN <= 20 * NANOS_PER_TOKEN },
+      // 5,000 tokens a minute, max_tokens 10: admitted at the input estimate + 10.
+      { key: KEYS.rl_cut_tok.value, maxTokens: 10, most: (u) => u.completion_tokens <= 10 && u.prompt_tokens <= inputEstimate('run away') },
+    ];
+    for (const c of cases) {
+      await mock.setFaults([{ times: 1, match: { stream: true }, endless: true, chunk_delay_ms: 5 }]);
+      const body = chatBody('run away', { max_tokens: c.maxTokens, stream_options: { include_usage: true } });
+      const s = await gw.chatStream(body, { key: c.key, timeoutMs: 20_000 });
+      assert.equal(s.status, 200, s.text);
+      assert.equal(s.finishReason, 'length', 'finish reason length');
+      assert.ok(s.done, 'the stream ends with [DONE]');
+      assert.match(s.raw, /: x-gateway-stop rate_limit_exhausted/);
+      assert.ok(s.usage && c.most(s.usage), `used no more than admitted: ${JSON.stringify(s.usage)}`);
+      assert.ok(s.usage.completion_tokens > 0, 'charged what it metered, never 0');
+      const line = await gw.waitForAccessLog((l) => l.error_kind === 'rate_limit_stream_cut' && l.request_id === s.headers.get('x-request-id'), 5_000);
+      assert.ok(line, 'the access log names the cut');
+      assert.equal(line.output_tokens, s.usage.completion_tokens, 'charged what the client was told');
+    }
+    const cuts = (await gw.metrics()).sum('gateway_rate_limit_stream_cuts_total') - cutsBefore;
+    assert.equal(cuts, 2, 'both cuts counted');
+    console.log(`rate-limit stream cuts: max_tokens 4096 sent when absent; two endless streams cut at their admitted charge`);
   });
 
   test(`tokens_per_min ${TOKENS_PER_MIN}: refused exactly when used + estimate exceeds the limit`, { timeout: 30_000 }, async () => {
