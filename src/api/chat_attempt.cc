@@ -258,6 +258,7 @@ asio::awaitable<AttemptResult> attempt_stream(ChatCall& call, Attempt& a, Client
     relayed += events.size();
     events.clear();
     const bool cut = stop != MeterStop::none;
+    if (!cut && a.cost != nullptr) a.cost->checkpoint_if_due();
     if (cut) {
       ex->cancel();
       end_for_cost(*encoder, *a.cost, stop, out);

@@ -27,6 +27,9 @@ constexpr std::int64_t kAskOutput = 4096;
 constexpr std::int64_t kMinOutput = 16;
 // A reservation outlives its request's deadline by this much before the sweeper settles it.
 constexpr std::int64_t kReservationGraceMs = 60'000;
+// How often a budgeted stream checkpoints its metered cost: whichever comes first.
+constexpr std::int64_t kCheckpointTokens = 256;
+constexpr std::chrono::seconds kCheckpointEvery{2};
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -238,6 +241,8 @@ asio::awaitable<Status> RequestCost::reserve(int attempt, const ProviderRuntime&
   metered_output_ = 0;
   metered_nanos_ = 0;
   largest_event_ = 0;
+  checkpointed_output_ = 0;
+  checkpointed_at_ = std::chrono::steady_clock::now();
   // Admission charged the minute's limits for kAskOutput when the client set no max_tokens: the
   // provider is asked for no more (a budget below may ask for less).
   if (!max_tokens_ && (rate_tokens_ > 0 || rate_cost_nanos_ > 0)) max_tokens = kAskOutput;
@@ -343,6 +348,20 @@ MeterStop RequestCost::meter(const StreamEvent& event) {
     return MeterStop::rate_limit;
   }
   return MeterStop::none;
+}
+
+void RequestCost::checkpoint_if_due() {
+  if (!held_reservation_ || deps_.ledger == nullptr || metered_nanos_ == 0) return;
+  if (metered_output_ == checkpointed_output_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (metered_output_ - checkpointed_output_ < kCheckpointTokens &&
+      now - checkpointed_at_ < kCheckpointEvery) {
+    return;
+  }
+  checkpointed_output_ = metered_output_;
+  checkpointed_at_ = now;
+  const bool queued = deps_.ledger->checkpoint({ids_.ledger_key, attempt_, metered_nanos_});
+  count_op("checkpoint", queued ? "queued" : "refused");
 }
 
 std::int64_t RequestCost::rate_tokens_ask() const {

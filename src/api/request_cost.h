@@ -82,6 +82,11 @@ class RequestCost {
   // could take the attempt past its reservation or the request past its admitted rate charge.
   MeterStop meter(const StreamEvent& event);
 
+  // While a budgeted stream runs: every kCheckpointTokens of output or kCheckpointEvery, the
+  // metered cost goes to the attempt's reservation, so a crash is settled at it (not at the
+  // whole reservation). Fire and forget: the stream never waits for it.
+  void checkpoint_if_due();
+
   // Writes the attempt's cost event (once; later calls do nothing). `usage` may be absent
   // (present = false): then the metered output and the estimated input are charged.
   boost::asio::awaitable<void> settle(const Usage& usage, std::string_view outcome);
@@ -140,6 +145,8 @@ class RequestCost {
   std::int64_t metered_output_ = 0;
   std::int64_t metered_nanos_ = 0;
   std::int64_t largest_event_ = 0;  // the most output tokens one streamed event carried
+  std::int64_t checkpointed_output_ = 0;
+  std::chrono::steady_clock::time_point checkpointed_at_{};
 };
 
 }  // namespace gw

@@ -14,36 +14,37 @@ std::vector<BudgetWindow> in_lock_order(std::vector<BudgetWindow> windows) {
   return windows;
 }
 
-Result<ReserveResult> Ledger::reserve(const Reservation& reservation) {
-  if (Status s = begin(); !s) return s.error();
-  auto result = reserve_step(reservation);
+namespace {
+
+// A step in a transaction of its own: committed when it succeeds, rolled back when it fails.
+template <typename R, typename Step>
+R one_transaction(Ledger& ledger, Step step) {
+  if (Status s = ledger.begin(); !s) return s.error();
+  R result = step();
   if (!result) {
-    rollback();
+    ledger.rollback();
     return result;
   }
-  if (Status s = commit(); !s) return s.error();
+  if (Status s = ledger.commit(); !s) return s.error();
   return result;
+}
+
+}  // namespace
+
+Result<ReserveResult> Ledger::reserve(const Reservation& reservation) {
+  return one_transaction<Result<ReserveResult>>(*this, [&] { return reserve_step(reservation); });
 }
 
 Result<bool> Ledger::settle(const CostEvent& event) {
-  if (Status s = begin(); !s) return s.error();
-  auto result = settle_step(event, nullptr);
-  if (!result) {
-    rollback();
-    return result;
-  }
-  if (Status s = commit(); !s) return s.error();
-  return result;
+  return one_transaction<Result<bool>>(*this, [&] { return settle_step(event, nullptr); });
 }
 
 Status Ledger::set_limit(const BudgetWindow& window) {
-  if (Status s = begin(); !s) return s;
-  Status result = set_limit_step(window);
-  if (!result) {
-    rollback();
-    return result;
-  }
-  return commit();
+  return one_transaction<Status>(*this, [&] { return set_limit_step(window); });
+}
+
+Status Ledger::checkpoint(const Checkpoint& checkpoint) {
+  return one_transaction<Status>(*this, [&] { return checkpoint_step(checkpoint); });
 }
 
 bool is_postgres_url(std::string_view url) {

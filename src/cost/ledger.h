@@ -64,6 +64,15 @@ inline std::string tracked_ledger_key(std::string_view key_name, std::string_vie
 // a shared PostgreSQL never wait on each other in a cycle (RELIABILITY step 3, BR-04).
 std::vector<BudgetWindow> in_lock_order(std::vector<BudgetWindow> windows);
 
+// A streaming attempt's metered cost so far (RELIABILITY step 8): kept on its open reservation,
+// so a crash settles the attempt at what it had used by its last checkpoint instead of at the
+// whole reserved amount. Only ever raised; ignored once the attempt is settled.
+struct Checkpoint {
+  std::string ledger_key;
+  int attempt = 1;
+  std::int64_t metered_nanos = 0;
+};
+
 struct ReserveResult {
   bool admitted = false;
   std::int64_t amount_nanos = 0;  // what was reserved (≤ the ask when flexible)
@@ -159,13 +168,19 @@ class Ledger {
   // Sets a window's limit at once (an admin edit); spent/reserved are kept.
   virtual Status set_limit_step(const BudgetWindow& window) = 0;
 
+  // Raises an open reservation's checkpointed cost to metered_nanos (never lowers it); nothing
+  // when the attempt has no open reservation (settled already, or never budgeted).
+  virtual Status checkpoint_step(const Checkpoint& checkpoint) = 0;
+
   // One-transaction forms of the steps.
   Result<ReserveResult> reserve(const Reservation& reservation);
   Result<bool> settle(const CostEvent& event);
   Status set_limit(const BudgetWindow& window);
+  Status checkpoint(const Checkpoint& checkpoint);
 
-  // Settles every open reservation whose expires_ms ≤ now_ms at its reserved amount
-  // (settlement_reason "crash_recovery", outcome "unknown"). Returns how many.
+  // Settles every open reservation whose expires_ms ≤ now_ms at its last checkpoint, or at its
+  // reserved amount when it has none (settlement_reason "crash_recovery", outcome "unknown").
+  // Returns how many.
   virtual Result<int> sweep_expired(std::int64_t now_ms) = 0;
 
   // I1 spent + reserved ≤ limit per window (an overshoot at settlement is reported), reserved =

@@ -11,7 +11,7 @@
 namespace gw::cost {
 
 struct LedgerService::Op {
-  std::variant<Reservation, CostEvent, BudgetWindow> what;
+  std::variant<Reservation, CostEvent, BudgetWindow, Checkpoint> what;
   ReserveDone reserved;
   SettleDone settled;
   StatusDone done;
@@ -31,6 +31,17 @@ Error closed_error() {
 }
 
 constexpr int kMaxTries = 3;
+
+}  // namespace
+
+// Settlements and limits are answered only once they are on the disk; reservations and
+// checkpoints need not wait for it (see Ledger::set_synced_commits).
+bool LedgerService::must_sync(const Op& op) {
+  return std::holds_alternative<CostEvent>(op.what) ||
+         std::holds_alternative<BudgetWindow>(op.what);
+}
+
+namespace {
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -146,6 +157,12 @@ void LedgerService::set_limit(BudgetWindow w, StatusDone done) {
   op.done = std::move(done);
   StatusDone fallback = op.done;
   if (!push(std::move(op))) fallback(closed_error());
+}
+
+bool LedgerService::checkpoint(Checkpoint c) {
+  Op op;
+  op.what = std::move(c);
+  return push(std::move(op));
 }
 
 void LedgerService::read(ReadJob job) {
@@ -275,8 +292,8 @@ void LedgerService::sync_loop() {
 }
 
 void LedgerService::deliver(Op& op, bool committed_unsynced) {
-  const bool waits =
-      committed_unsynced && durable_ && !std::holds_alternative<Reservation>(op.what);
+  if (std::holds_alternative<Checkpoint>(op.what)) return;  // nobody waits for a checkpoint
+  const bool waits = committed_unsynced && durable_ && must_sync(op);
   if (!waits) {
     if (std::holds_alternative<Reservation>(op.what)) {
       op.reserved(std::move(op.reserve_result));
@@ -344,9 +361,7 @@ void LedgerService::write_loop() {
     // Reservations alone need not wait for the disk (see Ledger::set_synced_commits); any
     // settlement or limit in the batch makes the whole commit synced — unless durability is
     // deferred to the sync thread, in which case no commit waits for the disk.
-    const bool synced = !durable_ && std::any_of(batch.begin(), batch.end(), [](const Op& op) {
-      return !std::holds_alternative<Reservation>(op.what);
-    });
+    const bool synced = !durable_ && std::any_of(batch.begin(), batch.end(), must_sync);
     Status begun = durable_ ? Status{} : writer_ledger_->set_synced_commits(synced);
     if (begun) begun = writer_ledger_->begin();
     for (Op& op : batch) {
@@ -357,6 +372,8 @@ void LedgerService::write_loop() {
         op.settle_result = begun ? settle_one(*e) : Result<Settlement>(begun.error());
       } else if (auto* w = std::get_if<BudgetWindow>(&op.what)) {
         op.status_result = begun ? writer_ledger_->set_limit_step(*w) : begun;
+      } else if (auto* c = std::get_if<Checkpoint>(&op.what)) {
+        op.status_result = begun ? writer_ledger_->checkpoint_step(*c) : begun;
       }
     }
     Status committed = begun ? writer_ledger_->commit() : begun;

@@ -67,6 +67,9 @@ class LedgerService {
   void reserve(Reservation r, ReserveDone done);
   void settle(CostEvent e, SettleDone done);
   void set_limit(BudgetWindow w, StatusDone done);
+  // Queues a streaming attempt's checkpoint; nobody waits for it (false: the queue refused it).
+  // Committed like a reservation, without waiting for the disk.
+  bool checkpoint(Checkpoint c);
   // Runs job on the reader thread with the reader's connection.
   void read(ReadJob job);
 
@@ -90,6 +93,7 @@ class LedgerService {
   bool spool(const CostEvent& event);
   // Writer thread: hands spooled settlements to the ledger again, a batch at a time.
   void replay_spool();
+  static bool must_sync(const Op& op);
   // Delivers an operation's result now, or — a settlement or limit on a deferred-sync ledger —
   // after the next WAL sync.
   void deliver(Op& op, bool committed_unsynced);

@@ -76,11 +76,17 @@ constexpr Sql kCharge{"charge_windows",
 constexpr Sql kClose{"close_reservation",
                      "UPDATE reservation SET state = 'settled' "
                      "WHERE ledger_key = $1 AND attempt = $2"};
+// At its last checkpoint when a stream left one, else at the reserved amount.
 constexpr Sql kExpired{"expired_reservations",
-                       "SELECT request_id, attempt, amount_nanos, coalesce(persona, ''), "
+                       "SELECT request_id, attempt, CASE WHEN metered_nanos > 0 THEN "
+                       "metered_nanos ELSE amount_nanos END, coalesce(persona, ''), "
                        "coalesce(team, ''), coalesce(project, ''), coalesce(key_name, ''), "
                        "coalesce(provider, ''), coalesce(model, ''), ledger_key FROM reservation "
                        "WHERE state = 'open' AND expires_ms <= $1 ORDER BY expires_ms"};
+
+constexpr Sql kCheckpoint{"checkpoint_reservation",
+                          "UPDATE reservation SET metered_nanos = $3 WHERE ledger_key = $1 AND "
+                          "attempt = $2 AND state = 'open' AND metered_nanos < $3"};
 
 Status ok_or(const Result<pg::Rows>& r) {
   if (!r) return r.error();
@@ -274,6 +280,13 @@ Status PgLedger::set_limit_step(const BudgetWindow& w) {
   });
 }
 
+Status PgLedger::checkpoint_step(const Checkpoint& c) {
+  return savepoint([&]() -> Status {
+    return ok_or(
+        conn_.run(kCheckpoint, {text(c.ledger_key), num(c.attempt), num(c.metered_nanos)}));
+  });
+}
+
 Result<int> PgLedger::sweep_expired(std::int64_t now_ms) {
   auto expired = conn_.run(kExpired, {num(now_ms)});
   if (!expired) return expired.error();
@@ -282,7 +295,7 @@ Result<int> PgLedger::sweep_expired(std::int64_t now_ms) {
     CostEvent e;
     e.request_id = std::string(expired->text(i, 0));
     e.attempt = static_cast<int>(expired->int64(i, 1));
-    e.cost_nanos = expired->int64(i, 2);  // no checkpoint yet: the reserved amount
+    e.cost_nanos = expired->int64(i, 2);
     e.persona = std::string(expired->text(i, 3));
     e.team = std::string(expired->text(i, 4));
     e.project = std::string(expired->text(i, 5));

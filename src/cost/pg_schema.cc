@@ -127,12 +127,20 @@ ALTER TABLE cost_event ALTER COLUMN ledger_key SET NOT NULL, DROP CONSTRAINT cos
   ADD PRIMARY KEY (ledger_key, attempt);
 )sql";
 
+// Migration 6: a streaming attempt's metered cost, checkpointed on its open reservation, so the
+// sweeper settles a crashed stream at what it had used instead of its whole reservation
+// (RELIABILITY step 8; SQLite migration 8).
+constexpr std::string_view kReservationCheckpointV6 = R"sql(
+ALTER TABLE reservation ADD COLUMN metered_nanos BIGINT NOT NULL DEFAULT 0;
+)sql";
+
 constexpr PgMigration kMigrations[] = {
     {1, "ledger", kLedgerV1},
     {2, "gateway_key", kGatewayKeyV2},
     {3, "reservation_party", kReservationPartyV3},
     {4, "gateway_key_columns", kGatewayKeyColumnsV4},
     {5, "ledger_key", kLedgerKeyV5},
+    {6, "reservation_checkpoint", kReservationCheckpointV6},
 };
 
 // pg_advisory_xact_lock key for migrations: ASCII "gwledger"; held until the transaction ends.

@@ -371,9 +371,27 @@ Status SqliteLedger::set_limit_step(const BudgetWindow& w) {
   });
 }
 
+Status SqliteLedger::checkpoint_step(const Checkpoint& c) {
+  return savepoint([&]() -> Status {
+    storage::Statement* raise = nullptr;
+    if (Status p = prepared("UPDATE reservation SET metered_nanos = ?3 WHERE ledger_key = ?1 AND "
+                            "attempt = ?2 AND metered_nanos < ?3",
+                            raise);
+        !p)
+      return p;
+    if (Status s = raise->bind(1, c.ledger_key); !s) return s;
+    if (Status s = raise->bind(2, c.attempt); !s) return s;
+    if (Status s = raise->bind(3, c.metered_nanos); !s) return s;
+    return raise->run();
+  });
+}
+
 Result<int> SqliteLedger::sweep_expired(std::int64_t now_ms) {
+  // At its last checkpoint when a stream left one (at least the input cost: a checkpoint prices
+  // the input estimate too), else at the reserved amount.
   auto expired = db_.prepare(
-      "SELECT request_id, attempt, amount_nanos, coalesce(persona, ''), coalesce(team, ''), "
+      "SELECT request_id, attempt, CASE WHEN metered_nanos > 0 THEN metered_nanos ELSE "
+      "amount_nanos END, coalesce(persona, ''), coalesce(team, ''), "
       "coalesce(project, ''), coalesce(key_name, ''), coalesce(provider, ''), "
       "coalesce(model, ''), ledger_key FROM reservation WHERE expires_ms <= ?1");
   if (!expired) return expired.error();
@@ -386,7 +404,7 @@ Result<int> SqliteLedger::sweep_expired(std::int64_t now_ms) {
     CostEvent e;
     e.request_id = expired->column_text(0);
     e.attempt = static_cast<int>(expired->column_int64(1));
-    e.cost_nanos = expired->column_int64(2);  // no checkpoint yet: the reserved amount
+    e.cost_nanos = expired->column_int64(2);
     e.persona = expired->column_text(3);
     e.team = expired->column_text(4);
     e.project = expired->column_text(5);

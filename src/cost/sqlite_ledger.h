@@ -32,6 +32,7 @@ class SqliteLedger final : public Ledger {
   Result<ReserveResult> reserve_step(const Reservation& reservation) override;
   Result<bool> settle_step(const CostEvent& event, std::vector<BudgetState>* charged) override;
   Status set_limit_step(const BudgetWindow& window) override;
+  Status checkpoint_step(const Checkpoint& checkpoint) override;
   Result<int> sweep_expired(std::int64_t now_ms) override;
   Result<InvariantReport> check_invariants() override;
   Result<std::vector<CostEvent>> events(const EventFilter& filter) override;

@@ -307,6 +307,13 @@ ALTER TABLE request_log_v7 RENAME TO request_log;
 CREATE INDEX request_log_persona_ts ON request_log (persona, ts_ms);
 )sql";
 
+// Migration 8: a streaming attempt's metered cost, checkpointed on its open reservation, so the
+// sweeper settles a crashed stream at what it had used instead of its whole reservation
+// (RELIABILITY step 8; PostgreSQL migration 6).
+constexpr std::string_view kReservationCheckpointV8 = R"sql(
+ALTER TABLE reservation ADD COLUMN metered_nanos INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 // clang-format off
 constexpr Migration kGatewayMigrations[] = {
     {1, "request_log", kRequestLogV1},
@@ -316,6 +323,7 @@ constexpr Migration kGatewayMigrations[] = {
     {5, "settlement_spool", kSpoolV5},
     {6, "key_budget", kKeyBudgetV6},
     {7, "ledger_key", kLedgerKeyV7},
+    {8, "reservation_checkpoint", kReservationCheckpointV8},
 };
 // clang-format on
 

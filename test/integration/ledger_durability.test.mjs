@@ -379,6 +379,43 @@ test(`DD-05: SIGKILL with ${DD05_OPEN} reservations open: restart settles them a
   }
 });
 
+// RELIABILITY step 8: a long stream checkpoints its metered cost on its reservation (every 256
+// output tokens or 2 s), so a crash charges what it had used, not its whole reservation.
+test('DD-05 with a checkpoint: SIGKILL during a long budgeted stream settles it at its last checkpoint', { timeout: 90_000 }, async () => {
+  const INPUT_NANOS_PER_TOKEN = 100_000;
+  const pricing = [{ provider: 'mock', model: '*', input: '100', output: '1000' }];
+  const s = await openStack({ label: 'dd05cp', cost: { pricing } });
+  try {
+    // A stream that ignores max_tokens: 4,000 keeps its reservation ($4) far above what it meters.
+    await s.mock.setFaults([{ times: 1, match: { stream: true }, endless: true, chunk_delay_ms: 2 }]);
+    const id = `dd05cp-${h.randomId()}`;
+    const prompt = 'dd05 checkpointed';
+    const { streams, ready } = startStreams(s.gw, 1, {
+      ids: [id],
+      events: 400,
+      body: () => h.chatBody(prompt, { max_tokens: 4000 }),
+    });
+    await ready;
+    const held = async () => (await sqlRows(s.db, `SELECT amount_nanos, metered_nanos FROM reservation WHERE request_id = '${id}'`))[0];
+    await h.waitFor(async () => (await held())?.metered_nanos > 0, { timeoutMs: 10_000, what: 'a checkpoint on the reservation' });
+    await kill9(s.gw);
+    await Promise.all(streams);
+    const atKill = await held();
+    assert.ok(atKill.metered_nanos > 0 && atKill.metered_nanos < atKill.amount_nanos, JSON.stringify(atKill));
+    await s.start();
+    assert.equal(sweptAtStartup(s.gw), 1, 'the startup sweep settled the stream');
+    await assertLedgerOk(s, 'after restart');
+    const ev = (await eventsById(s.db, id)).byId.get(id) ?? [];
+    assert.equal(ev.length, 1, JSON.stringify(ev));
+    assert.equal(ev[0].settlement_reason, 'crash_recovery');
+    assert.equal(ev[0].cost_nanos, atKill.metered_nanos, 'charged its last checkpoint, not the reservation');
+    const inputEstimate = Math.floor(Buffer.byteLength(prompt) / 3) + 4 + 16;
+    assert.ok(ev[0].cost_nanos > inputEstimate * INPUT_NANOS_PER_TOKEN, 'never below the input cost');
+  } finally {
+    await s.stop();
+  }
+});
+
 // ---- DD-04 -----------------------------------------------------------------------------------
 
 test('DD-04a: the PostgreSQL ledger goes away: budgeted requests get 503 ledger_unavailable with Retry-After, never 200', { timeout: 90_000 }, async (t) => {

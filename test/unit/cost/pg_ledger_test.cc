@@ -231,6 +231,33 @@ TEST_F(PgLedgerTest, SweeperSettlesExpiredReservationsAtTheReservedAmount) {
   expect_invariants(l);
 }
 
+// RELIABILITY step 8: a stream checkpoints its metered cost on its reservation; after a crash the
+// sweeper charges that, not the whole reservation. A checkpoint only raises the figure, and does
+// nothing for an attempt without an open reservation.
+TEST_F(PgLedgerTest, SweeperSettlesACheckpointedStreamAtItsCheckpoint) {
+  {
+    auto& l = open();
+    ASSERT_TRUE(l.reserve(res("streaming", 12 * kCent, {kDay}))->admitted);
+    ASSERT_TRUE(l.checkpoint({"streaming", 1, 3 * kCent}).ok());
+    ASSERT_TRUE(l.checkpoint({"streaming", 1, 2 * kCent}).ok()) << "a lower one is ignored";
+    ASSERT_TRUE(l.checkpoint({"unknown", 1, 9 * kCent}).ok()) << "no reservation: nothing";
+    ASSERT_TRUE(l.reserve(res("settled", 4 * kCent, {kDay}))->admitted);
+    auto done = event("settled", 1 * kCent);
+    done.held_reservation = true;
+    ASSERT_TRUE(*l.settle(done));
+    ASSERT_TRUE(l.checkpoint({"settled", 1, 3 * kCent}).ok()) << "settled: nothing";
+    ledgers_.clear();  // "crash" with the stream open
+  }
+  auto& l = open();
+  EXPECT_EQ(*l.sweep_expired(61000), 1);
+  EXPECT_EQ(int_of(l, "SELECT cost_nanos FROM cost_event WHERE request_id = 'streaming'"),
+            3 * kCent);
+  EXPECT_EQ(int_of(l, "SELECT cost_nanos FROM cost_event WHERE request_id = 'settled'"), 1 * kCent);
+  EXPECT_EQ(int_of(l, "SELECT spent_nanos FROM budget"), 4 * kCent);
+  EXPECT_EQ(int_of(l, "SELECT reserved_nanos FROM budget"), 0);
+  expect_invariants(l);
+}
+
 // BR-01: $1.00 limit with $0.90 spent; 200 reservations of $0.02 from 8 writers on their own
 // connections: exactly 5 admitted, spent + reserved never above the limit.
 TEST_F(PgLedgerTest, NearlySpentBudgetUnderConcurrentWriters) {
