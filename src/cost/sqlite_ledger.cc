@@ -355,35 +355,31 @@ Result<bool> SqliteLedger::settle_step(const CostEvent& e, std::vector<BudgetSta
   return recorded;
 }
 
-Status SqliteLedger::set_limit_step(const BudgetWindow& w) {
+template <typename... Params>
+Status SqliteLedger::run_step(std::string_view sql, const Params&... params) {
   return savepoint([&]() -> Status {
-    storage::Statement* upsert = nullptr;
-    if (Status p =
-            prepared("INSERT INTO budget (scope, period, limit_nanos) VALUES (?1, ?2, ?3) "
-                     "ON CONFLICT (scope, period) DO UPDATE SET limit_nanos = excluded.limit_nanos",
-                     upsert);
-        !p)
-      return p;
-    if (Status s = upsert->bind(1, w.scope); !s) return s;
-    if (Status s = upsert->bind(2, w.window); !s) return s;
-    if (Status s = upsert->bind(3, w.limit_nanos); !s) return s;
-    return upsert->run();
+    storage::Statement* stmt = nullptr;
+    if (Status p = prepared(sql, stmt); !p) return p;
+    int index = 0;
+    Status bound;
+    ((bound = bound ? stmt->bind(++index, params) : bound), ...);
+    if (!bound) return bound;
+    return stmt->run();
   });
 }
 
+Status SqliteLedger::set_limit_step(const BudgetWindow& w) {
+  return run_step(
+      "INSERT INTO budget (scope, period, limit_nanos) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT (scope, period) DO UPDATE SET limit_nanos = excluded.limit_nanos",
+      std::string_view(w.scope), std::string_view(w.window), w.limit_nanos);
+}
+
 Status SqliteLedger::checkpoint_step(const Checkpoint& c) {
-  return savepoint([&]() -> Status {
-    storage::Statement* raise = nullptr;
-    if (Status p = prepared("UPDATE reservation SET metered_nanos = ?3 WHERE ledger_key = ?1 AND "
-                            "attempt = ?2 AND metered_nanos < ?3",
-                            raise);
-        !p)
-      return p;
-    if (Status s = raise->bind(1, c.ledger_key); !s) return s;
-    if (Status s = raise->bind(2, c.attempt); !s) return s;
-    if (Status s = raise->bind(3, c.metered_nanos); !s) return s;
-    return raise->run();
-  });
+  return run_step(
+      "UPDATE reservation SET metered_nanos = ?3 WHERE ledger_key = ?1 AND attempt = ?2 AND "
+      "metered_nanos < ?3",
+      std::string_view(c.ledger_key), c.attempt, c.metered_nanos);
 }
 
 Result<int> SqliteLedger::sweep_expired(std::int64_t now_ms) {

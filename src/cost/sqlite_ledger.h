@@ -51,6 +51,9 @@ class SqliteLedger final : public Ledger {
   Status prepared(std::string_view sql, storage::Statement*& out);
   // Runs a cached statement without parameters (BEGIN, COMMIT, SAVEPOINT …) and resets it.
   Status run_cached(std::string_view sql);
+  // Runs a cached statement with its parameters bound as ?1, ?2, … in order, in a savepoint.
+  template <typename... Params>
+  Status run_step(std::string_view sql, const Params&... params);
   storage::SqliteDb db_;
   std::map<const char*, storage::Statement> statements_;
   bool synced_ = true;
