@@ -32,6 +32,12 @@ Error closed_error() {
 
 constexpr int kMaxTries = 3;
 
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
 
 // Settlements and limits are answered only once they are on the disk; reservations and
@@ -40,16 +46,6 @@ bool LedgerService::must_sync(const Op& op) {
   return std::holds_alternative<CostEvent>(op.what) ||
          std::holds_alternative<BudgetWindow>(op.what);
 }
-
-namespace {
-
-std::int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 Result<std::unique_ptr<LedgerService>> LedgerService::start(const std::string& url,
                                                             LedgerServiceOptions options) {
