@@ -40,6 +40,14 @@ class LedgerTest : public ::testing::Test {
     return *ledgers_.back();
   }
 
+  // A ledger as a gateway at schema `version` left it: migrated that far, then `rows` written.
+  void seed_at_schema(int version, const char* rows) {
+    auto db = storage::SqliteDb::open(url_);
+    ASSERT_TRUE(db.ok()) << db.error().message;
+    ASSERT_TRUE(storage::apply_migrations(*db, storage::gateway_migrations().first(version)).ok());
+    ASSERT_TRUE(db->exec(rows).ok());
+  }
+
   static void expect_invariants(SqliteLedger& l) {
     auto report = l.check_invariants();
     ASSERT_TRUE(report.ok()) << report.error().message;
@@ -320,11 +328,7 @@ TEST_F(LedgerTest, CheckerReportsSpendWithoutEvents) {
 // A ledger written by the schema before migration 4 (settled reservations kept, events keyed by
 // request id) migrates with its events, their windows and its open reservations intact.
 TEST_F(LedgerTest, MigratesALedgerFromSchemaThree) {
-  {
-    auto db = storage::SqliteDb::open(url_);
-    ASSERT_TRUE(db.ok()) << db.error().message;
-    ASSERT_TRUE(storage::apply_migrations(*db, storage::gateway_migrations().first(3)).ok());
-    ASSERT_TRUE(db->exec(R"sql(
+  ASSERT_NO_FATAL_FAILURE(seed_at_schema(3, R"sql(
       INSERT INTO budget VALUES ('persona:dev', 'day:2026-11-26', 1000, 70, 20);
       INSERT INTO reservation VALUES ('a', 1, 100, 1, 61000, 'settled'), ('b', 1, 20, 1, 61000, 'open');
       INSERT INTO reservation_budget VALUES ('a', 1, 'persona:dev', 'day:2026-11-26'),
@@ -332,9 +336,7 @@ TEST_F(LedgerTest, MigratesALedgerFromSchemaThree) {
       INSERT INTO cost_event (request_id, attempt, ts_ms, cost_nanos, reserved_nanos,
                               settlement_reason) VALUES ('a', 1, 5, 70, 100, 'usage'),
                                                         ('x', 1, 6, 9, 0, 'usage');
-    )sql")
-                    .ok());
-  }
+    )sql"));
   auto& l = open();
   EXPECT_EQ(*l.db().query_int("SELECT count(*) FROM cost_event"), 2);
   EXPECT_EQ(*l.db().query_int("SELECT count(*) FROM reservation"), 1) << "only the open one";
@@ -382,11 +384,7 @@ TEST_F(LedgerTest, TwoRequestsSharingAClientRequestIdAreTwoRequests) {
 // A ledger written before ledger keys (schema 6) keys its rows by their request id, and its
 // tracked events as cost::tracked_ledger_key does now, so retries still find them.
 TEST_F(LedgerTest, MigratesALedgerFromSchemaSix) {
-  {
-    auto db = storage::SqliteDb::open(url_);
-    ASSERT_TRUE(db.ok()) << db.error().message;
-    ASSERT_TRUE(storage::apply_migrations(*db, storage::gateway_migrations().first(6)).ok());
-    ASSERT_TRUE(db->exec(R"sql(
+  ASSERT_NO_FATAL_FAILURE(seed_at_schema(6, R"sql(
       INSERT INTO budget VALUES ('persona:dev', 'day:2026-11-26', 1000, 70, 20);
       INSERT INTO reservation (request_id, attempt, amount_nanos, created_ms, expires_ms, windows)
         VALUES ('b', 1, 20, 1, 61000, '[["persona:dev","day:2026-11-26"]]');
@@ -395,9 +393,7 @@ TEST_F(LedgerTest, MigratesALedgerFromSchemaSix) {
         VALUES (5, 'a', 1, NULL, 70, 100, 'usage', '[["persona:dev","day:2026-11-26"]]'),
                (6, 'x', 1, 'ci', 9, 0, 'tracked', NULL);
       INSERT INTO request_log (request_id, attempt, ts_ms) VALUES ('a', 1, 5);
-    )sql")
-                    .ok());
-  }
+    )sql"));
   auto& l = open();
   EXPECT_EQ(*l.db().query_text("SELECT group_concat(ledger_key, ',') FROM (SELECT ledger_key "
                                "FROM cost_event ORDER BY ts_ms)"),
